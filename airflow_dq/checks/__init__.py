@@ -1,0 +1,84 @@
+"""Declarative checks. Build them with the snake_case names, the way the rule reads.
+
+    from airflow_dq.checks import row_count, not_null, unique, value_range
+
+    checks = [row_count(min=1000), not_null("user_id"), unique("event_id"),
+              value_range("amount", min=0, max=10_000, mostly=0.999)]
+
+Every check takes ``severity="error" | "warn"`` and an optional ``name``; row-level checks
+also take ``mostly`` (the fraction of rows that must pass).
+"""
+
+from airflow_dq.checks.aggregates import (
+    CustomSql,
+    Freshness,
+    MeanBetween,
+    RowCountCheck,
+    StdDevBetween,
+)
+from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
+from airflow_dq.checks.rows import (
+    AcceptedValues,
+    LengthBetween,
+    MatchesRegex,
+    NotNull,
+    References,
+    RowCondition,
+    RowLevelCheck,
+    Unique,
+    ValueRange,
+)
+from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
+
+# The public spelling: lower-case names that read like the rule.
+row_count = RowCountCheck
+not_null = NotNull
+unique = Unique
+accepted_values = AcceptedValues
+value_range = ValueRange
+matches_regex = MatchesRegex
+length_between = LengthBetween
+mean_between = MeanBetween
+stddev_between = StdDevBetween
+schema = Schema
+references = References
+freshness = Freshness
+custom_sql = CustomSql
+row_condition = RowCondition
+
+__all__ = [
+    "TYPE_FAMILIES",
+    "AcceptedValues",
+    "Check",
+    "CheckArgumentError",
+    "CheckContext",
+    "CustomSql",
+    "Freshness",
+    "LengthBetween",
+    "MatchesRegex",
+    "MeanBetween",
+    "NotNull",
+    "References",
+    "RowCondition",
+    "RowCountCheck",
+    "RowLevelCheck",
+    "Schema",
+    "StdDevBetween",
+    "Unique",
+    "ValueRange",
+    "Verdict",
+    "accepted_values",
+    "custom_sql",
+    "freshness",
+    "length_between",
+    "matches_regex",
+    "mean_between",
+    "not_null",
+    "references",
+    "row_condition",
+    "row_count",
+    "schema",
+    "stddev_between",
+    "unique",
+    "value_range",
+]

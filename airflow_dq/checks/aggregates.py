@@ -1,0 +1,226 @@
+"""Checks on one aggregate value: row count, mean, standard deviation, freshness, custom SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from airflow_dq.checks.base import Check, CheckContext, Verdict, describe_bounds, fmt_number, within
+from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, StdDev
+
+
+class RowCountCheck(Check):
+    """The number of rows (after the ``where`` filter) lies within bounds.
+
+    ``row_count(min=1000)``, ``row_count(min=1, max=5_000_000)``
+    """
+
+    check_type = "row_count"
+
+    def __init__(self, min: int | None = None, max: int | None = None, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(**kwargs)
+        self._bounds_args(min, max)
+        self.min, self.max = min, max
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (RowCount(),)
+
+    def expectation(self) -> str:
+        return f"row count {describe_bounds(self.min, self.max)}"
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        rows = int(values[RowCount()])
+        passed = within(rows, self.min, self.max)
+        verb = "is" if passed else "is not"
+        return Verdict(passed, rows, f"{fmt_number(rows)} rows, which {verb} {describe_bounds(self.min, self.max)}")
+
+
+class _StatisticBetween(Check):
+    metric_type: type[Metric]
+    statistic = ""
+    needs = 1  # values needed for the statistic to exist
+
+    def __init__(self, column: str, min: float | None = None, max: float | None = None, **kwargs: Any) -> None:  # noqa: A002
+        self._columns_for_errors = column
+        super().__init__(**kwargs)
+        self.column = self._column_arg("column", column)
+        self._bounds_args(min, max)
+        self.min, self.max = min, max
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (self.metric_type(self.column),)
+
+    def expectation(self) -> str:
+        return f"{self.statistic} of '{self.column}' {describe_bounds(self.min, self.max)}"
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        value = values[self.metrics()[0]]
+        if value is None:
+            return Verdict(
+                False,
+                None,
+                f"the {self.statistic} of '{self.column}' cannot be computed: it needs at least "
+                f"{self.needs} non-NULL value{'s' if self.needs > 1 else ''}",
+            )
+        value = float(value)
+        passed = within(value, self.min, self.max)
+        verb = "is" if passed else "is not"
+        return Verdict(
+            passed,
+            value,
+            f"{self.statistic} of '{self.column}' is {fmt_number(value)}, which {verb} "
+            f"{describe_bounds(self.min, self.max)}",
+        )
+
+
+class MeanBetween(_StatisticBetween):
+    """The mean of the non-NULL values of ``column`` lies within bounds.
+
+    ``mean_between("amount", min=20, max=80)``
+    """
+
+    check_type = "mean_between"
+    metric_type = Mean
+    statistic = "mean"
+
+
+class StdDevBetween(_StatisticBetween):
+    """The sample standard deviation of ``column`` lies within bounds (needs 2+ values).
+
+    ``stddev_between("amount", max=50)``
+    """
+
+    check_type = "stddev_between"
+    metric_type = StdDev
+    statistic = "standard deviation"
+    needs = 2
+
+
+def parse_timestamp(value: Any, tz: dt.tzinfo) -> dt.datetime:
+    """A database timestamp (datetime, date, ISO string, or epoch seconds) as an aware datetime."""
+    if isinstance(value, dt.datetime):
+        stamp = value
+    elif isinstance(value, dt.date):
+        stamp = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    elif isinstance(value, str):
+        stamp = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    else:
+        raise TypeError(f"cannot read {value!r} ({type(value).__name__}) as a timestamp")
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=tz)
+
+
+class Freshness(Check):
+    """The newest timestamp of ``column`` is at most ``max_age`` older than the run's time.
+
+    The run's time is the end of its data interval (falling back to its logical date, then
+    to the clock), so a backfill judges each day by its own date. Timestamps stored without
+    a time zone are read in ``timezone`` (default: the provider's ``default_timezone``,
+    UTC unless configured).
+
+    ``freshness("loaded_at", max_age=timedelta(hours=2))``
+    """
+
+    check_type = "freshness"
+
+    def __init__(
+        self, column: str, max_age: dt.timedelta, *, timezone: str | None = None, **kwargs: Any
+    ) -> None:
+        self._columns_for_errors = column
+        super().__init__(**kwargs)
+        self.column = self._column_arg("column", column)
+        if not isinstance(max_age, dt.timedelta) or max_age <= dt.timedelta(0):
+            raise self._argument_error("max_age", f"must be a positive timedelta, got {max_age!r}")
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError, TypeError) as err:
+                raise self._argument_error("timezone", f"is not a known time zone: {timezone!r}") from err
+        self.max_age = max_age
+        self.timezone = timezone
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (Maximum(self.column),)
+
+    def expectation(self) -> str:
+        return f"newest '{self.column}' at most {self.max_age} old"
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        raw = values[Maximum(self.column)]
+        if raw is None:
+            return Verdict(False, None, f"'{self.column}' has no timestamps (no non-NULL rows), so the data is not fresh")
+        newest = parse_timestamp(raw, ZoneInfo(self.timezone or ctx.default_timezone))
+        age = ctx.now - newest
+        observed = newest.astimezone(dt.UTC)
+        fresh = age <= self.max_age
+        shown_age = f"{age} old" if age >= dt.timedelta(0) else f"{-age} ahead of the run's time"
+        verb = "within" if fresh else "older than"
+        return Verdict(
+            fresh,
+            observed,
+            f"newest '{self.column}' is {observed:%Y-%m-%d %H:%M:%S} UTC, {shown_age} at "
+            f"{ctx.now.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, {verb} the allowed {self.max_age}",
+        )
+
+
+class CustomSql(Check):
+    """A SQL query returning one value, which must lie within bounds (or equal ``equals``).
+
+    The query is raw SQL, rendered with Jinja by the operator and run as its own statement
+    (so it is not part of the single scan).
+
+    ``custom_sql("SELECT COUNT(*) FROM orders o LEFT JOIN users u ON ... WHERE u.id IS NULL",
+    equals=0, name="orphan_orders")``
+    """
+
+    check_type = "custom_sql"
+    template_fields = ("sql",)
+
+    def __init__(
+        self,
+        sql: str,
+        *,
+        min: float | None = None,  # noqa: A002
+        max: float | None = None,  # noqa: A002
+        equals: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(sql, str) or not sql.strip():
+            raise self._argument_error("sql", f"must be a non-empty SQL query, got {sql!r}")
+        if equals is not None and (min is not None or max is not None):
+            raise self._argument_error("equals", "cannot be combined with min/max")
+        if equals is None:
+            self._bounds_args(min, max)
+        self.sql = sql
+        self.min, self.max, self.equals = min, max, equals
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (CustomScalar(self.sql),)
+
+    def expectation(self) -> str:
+        return f"query result = {self.equals!r}" if self.equals is not None else (
+            f"query result {describe_bounds(self.min, self.max)}"
+        )
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        value = values[CustomScalar(self.sql)]
+        if self.equals is not None:
+            passed = value == self.equals
+        elif value is None:
+            return Verdict(False, None, "the query returned NULL (or no row), which has no place in the bounds")
+        else:
+            passed = within(value, self.min, self.max)
+        verb = "meets" if passed else "does not meet"
+        return Verdict(passed, value, f"the query returned {fmt_number(value)}, which {verb} {self.expectation()}")

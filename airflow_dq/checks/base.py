@@ -1,0 +1,162 @@
+"""The Check contract: declare the metrics you need, then judge their values.
+
+A check never queries anything itself. Its constructor validates arguments (so a bad
+DAG fails when it is parsed, with a message naming the check and the argument), its
+``metrics()`` say what an engine must measure, and ``judge()`` turns measured values into
+a verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from airflow_dq.metrics import Metric, Predicate
+from airflow_dq.results import Severity
+
+
+class CheckArgumentError(ValueError):
+    """A check was declared with an argument it cannot work with."""
+
+
+@dataclass(frozen=True)
+class DuplicateKeys:
+    """Failure sample of a uniqueness check: the keys that occur more than once."""
+
+    columns: tuple[str, ...]
+
+
+FailureSample = Predicate | DuplicateKeys
+
+
+@dataclass
+class CheckContext:
+    """What a check may know besides its metrics."""
+
+    now: dt.datetime  # the run's reference time, time-zone aware
+    column_types: Mapping[str, str] = field(default_factory=dict)  # column -> type family
+    default_timezone: str = "UTC"
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    observed: Any
+    message: str
+
+
+class Check:
+    """Base class of all checks.
+
+    :param severity: ``"error"`` (default) halts the pipeline when the check fails;
+        ``"warn"`` records and logs the failure but lets the run go on.
+    :param name: a name for the check, unique within its suite; defaults to the check type
+        and its columns, such as ``not_null(user_id)``.
+    """
+
+    check_type: ClassVar[str] = "check"
+    # Attributes holding SQL that Airflow renders with Jinja (see the operator).
+    template_fields: Sequence[str] = ()
+
+    def __init__(self, *, severity: str = "error", name: str | None = None) -> None:
+        if severity not in (Severity.ERROR, Severity.WARN):
+            raise self._argument_error("severity", f"must be 'error' or 'warn', got {severity!r}")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise self._argument_error("name", f"must be a non-empty string, got {name!r}")
+        self.severity = Severity(severity)
+        self._name = name
+
+    # -- what subclasses define ------------------------------------------------------
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Columns of the dataset this check reads (checked to exist before the scan)."""
+        return ()
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return ()
+
+    def expectation(self) -> str:
+        """The expected outcome in a few words, e.g. ``'>= 1000 rows'``."""
+        raise NotImplementedError
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        raise NotImplementedError
+
+    def failure_sample(self) -> FailureSample | None:
+        """Which rows to show when the check fails; None for aggregate checks."""
+        return None
+
+    # -- shared ----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        if self._name:
+            return self._name
+        return f"{self.check_type}({', '.join(self.columns)})" if self.columns else self.check_type
+
+    def __repr__(self) -> str:
+        return f"<{self.name} [{self.severity}]: expect {self.expectation()}>"
+
+    def _subject(self) -> str:
+        cols = getattr(self, "_columns_for_errors", None)
+        return f" on column {cols!r}" if cols else ""
+
+    def _argument_error(self, argument: str, problem: str) -> CheckArgumentError:
+        return CheckArgumentError(
+            f"check '{self.check_type}'{self._subject()}: argument '{argument}' {problem}"
+        )
+
+    # -- validation helpers used by subclasses ----------------------------------------
+    def _column_arg(self, argument: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self._argument_error(argument, f"must be a non-empty column name, got {value!r}")
+        return value
+
+    def _number_arg(self, argument: str, value: Any, *, allow_none: bool = True) -> Any:
+        if value is None and allow_none:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise self._argument_error(argument, f"must be a number, got {value!r}")
+        return value
+
+    def _bounds_args(self, low: Any, high: Any, *, numeric: bool = True) -> None:
+        if low is None and high is None:
+            raise self._argument_error("min", "and 'max' are both missing: give at least one bound")
+        if numeric:
+            self._number_arg("min", low)
+            self._number_arg("max", high)
+        if low is not None and high is not None:
+            try:
+                inverted = low > high
+            except TypeError as err:
+                raise self._argument_error(
+                    "max", f"cannot be compared with min ({low!r} vs {high!r})"
+                ) from err
+            if inverted:
+                raise self._argument_error("min", f"({low!r}) is greater than max ({high!r})")
+
+
+def describe_bounds(low: Any, high: Any, *, strict_low: bool = False, strict_high: bool = False) -> str:
+    if low is not None and high is not None:
+        left = "(" if strict_low else "["
+        right = ")" if strict_high else "]"
+        return f"in {left}{low}, {high}{right}"
+    if low is not None:
+        return f"{'>' if strict_low else '>='} {low}"
+    return f"{'<' if strict_high else '<='} {high}"
+
+
+def within(value: Any, low: Any, high: Any) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def fmt_number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)

@@ -1,0 +1,89 @@
+"""Schema check: expected columns with their type families; missing, extra and retyped columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow_dq.checks.base import Check, CheckContext, Verdict
+from airflow_dq.metrics import Metric
+
+# Engines map their native types onto these families, so one schema reads the same on
+# SQLite, PostgreSQL and pandas. "number" accepts any of integer, float and decimal.
+TYPE_FAMILIES = (
+    "integer",
+    "float",
+    "decimal",
+    "number",
+    "string",
+    "boolean",
+    "date",
+    "timestamp",
+    "time",
+    "binary",
+    "json",
+    "other",
+)
+_NUMBER_FAMILIES = {"integer", "float", "decimal"}
+
+
+def family_matches(expected: str, actual: str) -> bool:
+    return expected == actual or (expected == "number" and actual in _NUMBER_FAMILIES)
+
+
+class Schema(Check):
+    """The dataset has the expected columns, each of the expected type family.
+
+    Types are families (``integer``, ``float``, ``decimal``, ``number``, ``string``,
+    ``boolean``, ``date``, ``timestamp``, ``time``, ``binary``, ``json``), or ``None`` for
+    "any type". Extra columns fail the check unless ``allow_extra=True``. Read from the
+    database's catalog, not from the data.
+
+    ``schema({"event_id": "integer", "country": "string", "loaded_at": "timestamp"})``
+    """
+
+    check_type = "schema"
+
+    def __init__(self, columns: Mapping[str, str | None], *, allow_extra: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(columns, Mapping) or not columns:
+            raise self._argument_error("columns", f"must be a non-empty mapping of column -> type, got {columns!r}")
+        for col, family in columns.items():
+            self._column_arg("columns", col)
+            if family is not None and family not in TYPE_FAMILIES:
+                raise self._argument_error(
+                    "columns", f"gives {col!r} the unknown type {family!r}; use one of {', '.join(TYPE_FAMILIES)} or None"
+                )
+        self.expected_columns = dict(columns)
+        self.allow_extra = allow_extra
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return ()  # read from the catalog (CheckContext.column_types), not from the data
+
+    def expectation(self) -> str:
+        extra = ", extra columns allowed" if self.allow_extra else ", no extra columns"
+        return f"{len(self.expected_columns)} columns with matching types{extra}"
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        actual = dict(ctx.column_types)
+        missing = [c for c in self.expected_columns if c not in actual]
+        retyped = {
+            c: {"expected": want, "actual": actual[c]}
+            for c, want in self.expected_columns.items()
+            if c in actual and want is not None and not family_matches(want, actual[c])
+        }
+        extra = [c for c in actual if c not in self.expected_columns]
+        problems = []
+        if missing:
+            problems.append(f"missing columns {missing}")
+        if retyped:
+            problems.append(
+                "retyped columns " + ", ".join(f"'{c}' is {d['actual']} (expected {d['expected']})" for c, d in retyped.items())
+            )
+        if extra and not self.allow_extra:
+            problems.append(f"unexpected extra columns {extra}")
+        observed = {"missing": missing, "retyped": retyped, "extra": extra}
+        if problems:
+            return Verdict(False, observed, "schema differs: " + "; ".join(problems))
+        note = f" (extra columns allowed: {extra})" if extra else ""
+        return Verdict(True, observed, f"all {len(self.expected_columns)} expected columns present with matching types{note}")

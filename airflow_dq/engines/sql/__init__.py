@@ -1,0 +1,5 @@
+"""SQL engine (SQLAlchemy Core): one aggregate query per suite."""
+
+from airflow_dq.engines.sql.engine import SqlEngine
+
+__all__ = ["SqlEngine"]

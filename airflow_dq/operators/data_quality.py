@@ -1,0 +1,156 @@
+"""DataQualityOperator: run a suite of checks on a table or query and halt on bad data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook, BaseOperator, conf
+
+from airflow_dq.checks.base import Check
+from airflow_dq.suite import validate_checks
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from airflow.sdk import Context
+
+    from airflow_dq.results import SuiteResult
+
+try:  # Airflow >= 3.2 exports these from the SDK; importing them from airflow.exceptions warns.
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+except ImportError:  # pragma: no cover - Airflow 3.1
+    from airflow.exceptions import AirflowFailException, AirflowSkipException
+
+ON_FAILURE = ("fail", "skip")
+
+
+def run_time(context: Context) -> dt.datetime:
+    """The run's reference time: end of the data interval, else logical date, else now."""
+    for key in ("data_interval_end", "logical_date"):
+        value = context.get(key)
+        if value is not None:
+            return value
+    return dt.datetime.now(dt.UTC)
+
+
+class DataQualityOperator(BaseOperator):
+    """Check a table (or a query) and stop the pipeline when the data is bad.
+
+    All checks on the dataset are measured in one aggregate query. A failed check of
+    severity ``error`` fails the task without retry (``AirflowFailException``), so
+    downstream tasks end ``upstream_failed``; with ``on_failure="skip"`` the task and its
+    downstream tasks are skipped instead. ``warn`` checks are logged and returned but never
+    halt. Database errors raise normally, so Airflow's retries apply. The results (a dict,
+    see ``SuiteResult.to_dict``) are the XCom return value, also when the check fails.
+
+    .. code-block:: python
+
+        from airflow_dq.checks import not_null, row_count, unique, value_range
+        from airflow_dq.operators import DataQualityOperator
+
+        validate = DataQualityOperator(
+            task_id="validate_events",
+            conn_id="warehouse",
+            table="events",
+            where="event_date = '{{ ds }}'",
+            checks=[
+                row_count(min=1000),
+                not_null("user_id"),
+                unique("event_id"),
+                value_range("amount", min=0, max=10_000, mostly=0.999),
+            ],
+        )
+        load >> validate >> train_model
+
+    :param conn_id: an Airflow connection to a SQL database (any DbApiHook with SQLAlchemy
+        support: SQLite, PostgreSQL, ...). Templated.
+    :param checks: the checks, built with ``airflow_dq.checks``. SQL inside ``custom_sql``
+        and ``row_condition`` is templated.
+    :param table: the table to check. Templated. Give ``table`` or ``sql``.
+    :param schema: the table's schema (database namespace). Templated.
+    :param sql: a query whose result is checked, instead of a table. Templated; a path
+        ending in ``.sql`` is read as a template file.
+    :param where: a SQL filter (e.g. the run's partition). Raw SQL, templated.
+    :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
+    :param sample_size: offending rows fetched per failed row-level check; default from the
+        ``[data_quality] failure_sample_size`` option (5).
+    """
+
+    template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "checks")
+    template_ext: Sequence[str] = (".sql",)
+    template_fields_renderers = {"sql": "sql", "where": "sql"}
+    ui_color = "#cdeccf"
+
+    def __init__(
+        self,
+        *,
+        conn_id: str,
+        checks: Sequence[Check],
+        table: str | None = None,
+        schema: str | None = None,
+        sql: str | None = None,
+        where: str | None = None,
+        on_failure: str = "fail",
+        sample_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = f"DataQualityOperator '{self.task_id}'"
+        if not isinstance(conn_id, str) or not conn_id:
+            raise ValueError(f"{owner}: 'conn_id' must name an Airflow connection, got {conn_id!r}")
+        if (table is None) == (sql is None):
+            raise ValueError(f"{owner}: give exactly one of 'table' or 'sql'")
+        for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
+        if on_failure not in ON_FAILURE:
+            raise ValueError(f"{owner}: 'on_failure' must be one of {ON_FAILURE}, got {on_failure!r}")
+        if sample_size is not None and (not isinstance(sample_size, int) or sample_size < 0):
+            raise ValueError(f"{owner}: 'sample_size' must be a whole number >= 0, got {sample_size!r}")
+        self.checks = validate_checks(checks, owner=owner)
+        self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where
+        self.on_failure = on_failure
+        self.sample_size = sample_size
+
+    def _sqlalchemy_engine(self) -> sa.Engine:
+        hook = BaseHook.get_hook(self.conn_id)
+        if not hasattr(hook, "get_sqlalchemy_engine"):
+            raise TypeError(
+                f"connection '{self.conn_id}' gives a {type(hook).__name__}, which is not a SQL hook "
+                "with SQLAlchemy support"
+            )
+        return hook.get_sqlalchemy_engine()
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        # Heavy imports stay out of DAG parsing.
+        from airflow_dq.engines.sql import SqlEngine
+        from airflow_dq.report import results_table
+        from airflow_dq.suite import run_checks
+
+        sample_size = self.sample_size
+        if sample_size is None:
+            sample_size = conf.getint("data_quality", "failure_sample_size", fallback=5)
+        default_tz = conf.get("data_quality", "default_timezone", fallback="UTC")
+        bind = self._sqlalchemy_engine()
+        try:
+            engine = SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where)
+            result = run_checks(
+                engine, self.checks, now=run_time(context), sample_size=sample_size, default_timezone=default_tz
+            )
+        finally:
+            bind.dispose()
+        self.log.info("%s", results_table(result))
+        return self._verdict(result, context)
+
+    def _verdict(self, result: SuiteResult, context: Context) -> dict[str, Any]:
+        payload = result.to_dict()
+        if result.passed:
+            return payload
+        # Raising means no return value, so push the results first: a failed check keeps them.
+        context["ti"].xcom_push(key="return_value", value=payload)
+        failed = ", ".join(r.name for r in result.blocking)
+        message = f"{len(result.blocking)} data-quality check(s) failed on {result.dataset}: {failed}"
+        if self.on_failure == "skip":
+            raise AirflowSkipException(message + " (on_failure='skip': downstream tasks are skipped)")
+        raise AirflowFailException(message)

@@ -1,0 +1,44 @@
+"""A plain-text results table for the Airflow task log (and the CLI)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from airflow_dq.results import CheckResult, Status, SuiteResult, to_jsonable
+
+_MAX_CELL = 48
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(to_jsonable(value), default=str)
+    text = " ".join(str(text).split())
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
+
+
+def results_table(suite: SuiteResult) -> str:
+    """The suite as an aligned table, failures first, then the failing rows of each."""
+    order = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2, Status.PASS: 3}
+    results = sorted(suite.results, key=lambda r: order[r.status])
+    header = ("STATUS", "SEVERITY", "CHECK", "OBSERVED", "EXPECTED")
+    rows = [(r.status.upper(), str(r.severity), _cell(r.name), _cell(r.observed), _cell(r.expected)) for r in results]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    line = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()  # noqa: E731
+    statements = ", ".join(f"{n} {kind}" for kind, n in sorted(suite.statements.items()))
+    out = [
+        f"Data quality: {suite.summary()} ({suite.duration_seconds:.2f} s; statements: {statements})",
+        line(header),
+        line(tuple("-" * w for w in widths)),
+        *(line(row) for row in rows),
+    ]
+    for result in results:
+        if result.status is not Status.PASS:
+            out.append(_details(result))
+    return "\n".join(out)
+
+
+def _details(result: CheckResult) -> str:
+    lines = [f"[{result.status.upper()}] {result.name}: {result.message}"]
+    for row in result.failing_rows:
+        lines.append("    " + json.dumps(to_jsonable(row), default=str))
+    return "\n".join(lines)

@@ -1,0 +1,122 @@
+"""Run a list of checks on one dataset: one scan for the metrics, then judge each check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from airflow_dq.checks.base import Check, CheckContext, Verdict
+from airflow_dq.engines.base import Engine
+from airflow_dq.metrics import Metric, RowCount
+from airflow_dq.results import CheckResult, Severity, Status, SuiteResult
+
+
+def validate_checks(checks: Any, *, owner: str = "suite") -> list[Check]:
+    """Fail fast on a list that is not a list of uniquely named checks."""
+    if isinstance(checks, Check):
+        checks = [checks]
+    if not isinstance(checks, Iterable) or isinstance(checks, str | bytes):
+        raise ValueError(f"{owner}: 'checks' must be a list of checks, got {checks!r}")
+    checks = list(checks)
+    if not checks:
+        raise ValueError(f"{owner}: 'checks' is empty; give at least one check")
+    seen: dict[str, Check] = {}
+    for check in checks:
+        if not isinstance(check, Check):
+            raise ValueError(
+                f"{owner}: 'checks' holds {check!r}, which is not a check "
+                "(build checks with airflow_dq.checks, e.g. not_null('id'))"
+            )
+        if check.name in seen:
+            raise ValueError(
+                f"{owner}: two checks are named '{check.name}'; give one of them name='...'"
+            )
+        seen[check.name] = check
+    return checks
+
+
+def _needed_metrics(checks: Sequence[Check]) -> list[Metric]:
+    # dict keeps first-seen order and drops duplicates: each metric is measured once.
+    needed: dict[Metric, None] = {RowCount(): None}
+    for check in checks:
+        needed.update(dict.fromkeys(check.metrics()))
+    return list(needed)
+
+
+def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckResult:
+    if verdict.passed:
+        status = Status.PASS
+    else:
+        status = Status.FAIL if check.severity is Severity.ERROR else Status.WARN
+    return CheckResult(
+        name=check.name,
+        check_type=check.check_type,
+        severity=check.severity,
+        status=status,
+        expected=check.expectation(),
+        observed=verdict.observed,
+        message=verdict.message,
+        columns=list(check.columns),
+        metrics={m.label: values.get(m) for m in check.metrics()},
+    )
+
+
+def _missing_column_result(check: Check, missing: list[str], available: Iterable[str]) -> CheckResult:
+    return CheckResult(
+        name=check.name,
+        check_type=check.check_type,
+        severity=check.severity,
+        status=Status.ERROR,
+        expected=check.expectation(),
+        observed=None,
+        message=f"column(s) {missing} do not exist; the dataset has {sorted(available)}",
+        columns=list(check.columns),
+    )
+
+
+def run_checks(
+    engine: Engine,
+    checks: Sequence[Check],
+    *,
+    now: dt.datetime | None = None,
+    sample_size: int = 5,
+    default_timezone: str = "UTC",
+) -> SuiteResult:
+    """Measure every metric the checks need in one pass and judge each check.
+
+    A check whose columns do not exist gets status ``error`` instead of breaking the scan
+    for the others. For each failed row-level check, up to ``sample_size`` offending rows
+    are fetched (only on failure).
+    """
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    now = now or started
+    if now.tzinfo is None:
+        raise ValueError("run_checks: 'now' must be time-zone aware")
+    column_types = engine.column_types()
+    runnable, results = [], {}
+    for check in checks:
+        missing = [c for c in check.columns if c not in column_types]
+        if missing:
+            results[check.name] = _missing_column_result(check, missing, column_types)
+        else:
+            runnable.append(check)
+
+    values = engine.compute(_needed_metrics(runnable))
+    ctx = CheckContext(now=now, column_types=column_types, default_timezone=default_timezone)
+    for check in runnable:
+        result = _result(check, check.judge(values, ctx), values)
+        spec = check.failure_sample()
+        if result.status is not Status.PASS and spec is not None and sample_size > 0:
+            result.failing_rows = engine.sample(spec, sample_size)
+        results[check.name] = result
+
+    return SuiteResult(
+        dataset=engine.describe(),
+        results=[results[c.name] for c in checks],
+        statements=dict(engine.statements),
+        started_at=started,
+        duration_seconds=time.perf_counter() - clock,
+    )
