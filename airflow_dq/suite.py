@@ -30,9 +30,7 @@ def validate_checks(checks: Any, *, owner: str = "suite") -> list[Check]:
                 "(build checks with airflow_dq.checks, e.g. not_null('id'))"
             )
         if check.name in seen:
-            raise ValueError(
-                f"{owner}: two checks are named '{check.name}'; give one of them name='...'"
-            )
+            raise ValueError(f"{owner}: two checks are named '{check.name}'; give one of them name='...'")
         seen[check.name] = check
     return checks
 

@@ -69,7 +69,9 @@ class PostgresServer:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         self._run(f"{self._bin}/pg_ctl", "-D", data, "-o", options, "-l", f"{self._dir}/server.log", "-w", "start")
-        admin = sa.create_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
+        )
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -130,9 +130,7 @@ class Freshness(Check):
 
     check_type = "freshness"
 
-    def __init__(
-        self, column: str, max_age: dt.timedelta, *, timezone: str | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, column: str, max_age: dt.timedelta, *, timezone: str | None = None, **kwargs: Any) -> None:
         self._columns_for_errors = column
         super().__init__(**kwargs)
         self.column = self._column_arg("column", column)
@@ -159,7 +157,9 @@ class Freshness(Check):
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         raw = values[Maximum(self.column)]
         if raw is None:
-            return Verdict(False, None, f"'{self.column}' has no timestamps (no non-NULL rows), so the data is not fresh")
+            return Verdict(
+                False, None, f"'{self.column}' has no timestamps (no non-NULL rows), so the data is not fresh"
+            )
         newest = parse_timestamp(raw, ZoneInfo(self.timezone or ctx.default_timezone))
         age = ctx.now - newest
         observed = newest.astimezone(dt.UTC)
@@ -210,8 +210,10 @@ class CustomSql(Check):
         return (CustomScalar(self.sql),)
 
     def expectation(self) -> str:
-        return f"query result = {self.equals!r}" if self.equals is not None else (
-            f"query result {describe_bounds(self.min, self.max)}"
+        return (
+            f"query result = {self.equals!r}"
+            if self.equals is not None
+            else (f"query result {describe_bounds(self.min, self.max)}")
         )
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:

@@ -104,9 +104,7 @@ class Check:
         return f" on column {cols!r}" if cols else ""
 
     def _argument_error(self, argument: str, problem: str) -> CheckArgumentError:
-        return CheckArgumentError(
-            f"check '{self.check_type}'{self._subject()}: argument '{argument}' {problem}"
-        )
+        return CheckArgumentError(f"check '{self.check_type}'{self._subject()}: argument '{argument}' {problem}")
 
     # -- validation helpers used by subclasses ----------------------------------------
     def _column_arg(self, argument: str, value: Any) -> str:
@@ -131,9 +129,7 @@ class Check:
             try:
                 inverted = low > high
             except TypeError as err:
-                raise self._argument_error(
-                    "max", f"cannot be compared with min ({low!r} vs {high!r})"
-                ) from err
+                raise self._argument_error("max", f"cannot be compared with min ({low!r} vs {high!r})") from err
             if inverted:
                 raise self._argument_error("min", f"({low!r}) is greater than max ({high!r})")
 

@@ -45,9 +45,7 @@ class RowLevelCheck(Check):
     checked = "non-NULL values"
     violation = "break the rule"
 
-    def __init__(
-        self, *, mostly: float | None = None, severity: str = "error", name: str | None = None
-    ) -> None:
+    def __init__(self, *, mostly: float | None = None, severity: str = "error", name: str | None = None) -> None:
         super().__init__(severity=severity, name=name)
         if mostly is not None:
             self._number_arg("mostly", mostly)
@@ -87,9 +85,7 @@ class RowLevelCheck(Check):
         if passed and bad == 0:
             return Verdict(True, bad, f"all {fmt_number(total)} {self.checked} {self.rule()}")
         if passed:
-            return Verdict(
-                True, bad, f"{share} {self.violation}, within mostly={self.mostly} ({ok_fraction:.2%} pass)"
-            )
+            return Verdict(True, bad, f"{share} {self.violation}, within mostly={self.mostly} ({ok_fraction:.2%} pass)")
         if self.mostly is None:
             return Verdict(False, bad, f"{share} {self.violation}; expected none")
         return Verdict(

@@ -52,7 +52,8 @@ class Schema(Check):
             self._column_arg("columns", col)
             if family is not None and family not in TYPE_FAMILIES:
                 raise self._argument_error(
-                    "columns", f"gives {col!r} the unknown type {family!r}; use one of {', '.join(TYPE_FAMILIES)} or None"
+                    "columns",
+                    f"gives {col!r} the unknown type {family!r}; use one of {', '.join(TYPE_FAMILIES)} or None",
                 )
         self.expected_columns = dict(columns)
         self.allow_extra = allow_extra
@@ -78,7 +79,8 @@ class Schema(Check):
             problems.append(f"missing columns {missing}")
         if retyped:
             problems.append(
-                "retyped columns " + ", ".join(f"'{c}' is {d['actual']} (expected {d['expected']})" for c, d in retyped.items())
+                "retyped columns "
+                + ", ".join(f"'{c}' is {d['actual']} (expected {d['expected']})" for c, d in retyped.items())
             )
         if extra and not self.allow_extra:
             problems.append(f"unexpected extra columns {extra}")
@@ -86,4 +88,6 @@ class Schema(Check):
         if problems:
             return Verdict(False, observed, "schema differs: " + "; ".join(problems))
         note = f" (extra columns allowed: {extra})" if extra else ""
-        return Verdict(True, observed, f"all {len(self.expected_columns)} expected columns present with matching types{note}")
+        return Verdict(
+            True, observed, f"all {len(self.expected_columns)} expected columns present with matching types{note}"
+        )

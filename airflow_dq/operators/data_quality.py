@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook, BaseOperator, conf
+from airflow.sdk import BaseHook, BaseOperator
 
 from airflow_dq.checks.base import Check
+from airflow_dq.operators.base import (
+    check_on_failure,
+    check_sample_size,
+    default_timezone_setting,
+    run_time,
+    sample_size_setting,
+    verdict,
+)
 from airflow_dq.suite import validate_checks
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
     from airflow.sdk import Context
-
-    from airflow_dq.results import SuiteResult
-
-try:  # Airflow >= 3.2 exports these from the SDK; importing them from airflow.exceptions warns.
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-except ImportError:  # pragma: no cover - Airflow 3.1
-    from airflow.exceptions import AirflowFailException, AirflowSkipException
-
-ON_FAILURE = ("fail", "skip")
-
-
-def run_time(context: Context) -> dt.datetime:
-    """The run's reference time: end of the data interval, else logical date, else now."""
-    for key in ("data_interval_end", "logical_date"):
-        value = context.get(key)
-        if value is not None:
-            return value
-    return dt.datetime.now(dt.UTC)
 
 
 class DataQualityOperator(BaseOperator):
@@ -104,14 +93,10 @@ class DataQualityOperator(BaseOperator):
         for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
-        if on_failure not in ON_FAILURE:
-            raise ValueError(f"{owner}: 'on_failure' must be one of {ON_FAILURE}, got {on_failure!r}")
-        if sample_size is not None and (not isinstance(sample_size, int) or sample_size < 0):
-            raise ValueError(f"{owner}: 'sample_size' must be a whole number >= 0, got {sample_size!r}")
+        self.on_failure = check_on_failure(owner, on_failure)
+        self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
         self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where
-        self.on_failure = on_failure
-        self.sample_size = sample_size
 
     def _sqlalchemy_engine(self) -> sa.Engine:
         hook = BaseHook.get_hook(self.conn_id)
@@ -123,34 +108,20 @@ class DataQualityOperator(BaseOperator):
         return hook.get_sqlalchemy_engine()
 
     def execute(self, context: Context) -> dict[str, Any]:
-        # Heavy imports stay out of DAG parsing.
+        # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
-        from airflow_dq.report import results_table
         from airflow_dq.suite import run_checks
 
-        sample_size = self.sample_size
-        if sample_size is None:
-            sample_size = conf.getint("data_quality", "failure_sample_size", fallback=5)
-        default_tz = conf.get("data_quality", "default_timezone", fallback="UTC")
         bind = self._sqlalchemy_engine()
         try:
             engine = SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where)
             result = run_checks(
-                engine, self.checks, now=run_time(context), sample_size=sample_size, default_timezone=default_tz
+                engine,
+                self.checks,
+                now=run_time(context),
+                sample_size=sample_size_setting(self.sample_size),
+                default_timezone=default_timezone_setting(),
             )
         finally:
             bind.dispose()
-        self.log.info("%s", results_table(result))
-        return self._verdict(result, context)
-
-    def _verdict(self, result: SuiteResult, context: Context) -> dict[str, Any]:
-        payload = result.to_dict()
-        if result.passed:
-            return payload
-        # Raising means no return value, so push the results first: a failed check keeps them.
-        context["ti"].xcom_push(key="return_value", value=payload)
-        failed = ", ".join(r.name for r in result.blocking)
-        message = f"{len(result.blocking)} data-quality check(s) failed on {result.dataset}: {failed}"
-        if self.on_failure == "skip":
-            raise AirflowSkipException(message + " (on_failure='skip': downstream tasks are skipped)")
-        raise AirflowFailException(message)
+        return verdict(result, context, on_failure=self.on_failure, log=self.log)

@@ -1,0 +1,76 @@
+"""What every data-quality task shares: the run's time, settings, and the verdict.
+
+The verdict is the one place that turns a ``SuiteResult`` into Airflow semantics: the
+results become the XCom return value (also on failure), a blocking failure raises
+``AirflowFailException`` (no retry; downstream ``upstream_failed``) or, with
+``on_failure="skip"``, ``AirflowSkipException`` (downstream skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import conf
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_dq.results import SuiteResult
+
+try:  # Airflow >= 3.2 exports these from the SDK; importing them from airflow.exceptions warns.
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+except ImportError:  # pragma: no cover - Airflow 3.1
+    from airflow.exceptions import AirflowFailException, AirflowSkipException
+
+ON_FAILURE = ("fail", "skip")
+
+
+def run_time(context: Context) -> dt.datetime:
+    """The run's reference time: end of the data interval, else logical date, else now."""
+    for key in ("data_interval_end", "logical_date"):
+        value = context.get(key)
+        if value is not None:
+            return value
+    return dt.datetime.now(dt.UTC)
+
+
+def check_on_failure(owner: str, on_failure: str) -> str:
+    if on_failure not in ON_FAILURE:
+        raise ValueError(f"{owner}: 'on_failure' must be one of {ON_FAILURE}, got {on_failure!r}")
+    return on_failure
+
+
+def check_sample_size(owner: str, sample_size: int | None) -> int | None:
+    if sample_size is not None and (
+        isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 0
+    ):
+        raise ValueError(f"{owner}: 'sample_size' must be a whole number >= 0, got {sample_size!r}")
+    return sample_size
+
+
+def sample_size_setting(sample_size: int | None) -> int:
+    if sample_size is not None:
+        return sample_size
+    return conf.getint("data_quality", "failure_sample_size", fallback=5)
+
+
+def default_timezone_setting() -> str:
+    return conf.get("data_quality", "default_timezone", fallback="UTC")
+
+
+def verdict(result: SuiteResult, context: Context, *, on_failure: str, log: Any) -> dict[str, Any]:
+    """Log the results table and return the XCom payload, or raise on a blocking failure."""
+    from airflow_dq.report import results_table
+
+    log.info("%s", results_table(result))
+    payload = result.to_dict()
+    if result.passed:
+        return payload
+    # Raising means no return value, so push the results first: a failed check keeps them.
+    context["ti"].xcom_push(key="return_value", value=payload)
+    failed = ", ".join(r.name for r in result.blocking)
+    message = f"{len(result.blocking)} data-quality check(s) failed on {result.dataset}: {failed}"
+    if on_failure == "skip":
+        raise AirflowSkipException(message + " (on_failure='skip': downstream tasks are skipped)")
+    raise AirflowFailException(message)
