@@ -8,6 +8,7 @@ results become the XCom return value (also on failure), a blocking failure raise
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,21 @@ def run_time(context: Context) -> dt.datetime:
         if value is not None:
             return value
     return dt.datetime.now(dt.UTC)
+
+
+class RenderChecksOnACopy:
+    """Operator mixin: render the Jinja SQL inside checks on a private copy.
+
+    Airflow renders nested ``template_fields`` in place, and the check objects are shared by
+    every copy of the task in a process (``dag.test()``, mapped tasks), so rendering the
+    originals would freeze the first run's dates into every later run.
+    """
+
+    checks: list[Any]
+
+    def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
+        self.checks = copy.deepcopy(self.checks)
+        super().render_template_fields(context, jinja_env)  # type: ignore[misc]
 
 
 def check_on_failure(owner: str, on_failure: str) -> str:

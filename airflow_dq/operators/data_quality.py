@@ -9,6 +9,7 @@ from airflow.sdk import BaseHook, BaseOperator
 
 from airflow_dq.checks.base import Check
 from airflow_dq.operators.base import (
+    RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
     default_timezone_setting,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class DataQualityOperator(BaseOperator):
+class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     """Check a table (or a query) and stop the pipeline when the data is bad.
 
     All checks on the dataset are measured in one aggregate query. A failed check of
