@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from airflow_dq.checks.base import (
@@ -80,7 +81,8 @@ class RowLevelCheck(Check):
         if total == 0:
             return Verdict(True, 0, f"no {self.checked} to check (0 rows); nothing breaks the rule")
         ok_fraction = 1 - bad / total
-        passed = bad == 0 if self.mostly is None else ok_fraction >= self.mostly
+        # Exact arithmetic: in floats 1 - 7/100 < 0.93, so "at least 93%" would fail at exactly 93%.
+        passed = bad == 0 if self.mostly is None else Fraction(total - bad, total) >= Fraction(str(self.mostly))
         share = f"{fmt_number(bad)} of {fmt_number(total)} {self.checked} ({bad / total:.2%})"
         if passed and bad == 0:
             return Verdict(True, bad, f"all {fmt_number(total)} {self.checked} {self.rule()}")
