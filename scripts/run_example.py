@@ -64,7 +64,10 @@ def main() -> int:
     _configure()
     expected = {"good": "success", "broken": "upstream_failed"}
     outcome = {}
-    for batch, day in (("good", dt.datetime(2026, 11, 25, tzinfo=dt.UTC)), ("broken", dt.datetime(2026, 11, 26, tzinfo=dt.UTC))):
+    for batch, day in (
+        ("good", dt.datetime(2026, 11, 25, tzinfo=dt.UTC)),
+        ("broken", dt.datetime(2026, 11, 26, tzinfo=dt.UTC)),
+    ):
         states, results = _run(batch, day)
         outcome[batch] = (states, results)
     print("\n" + "=" * 72 + "\nairflow_dq example: load -> validate -> train")

@@ -6,6 +6,7 @@ before any test module imports it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,18 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "tests" / "dags")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+# Two DAG bundles: the tests' own DAG files and the shipped example DAGs; dag.test() syncs
+# the bundle that holds the DAG it runs.
+os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
+    [
+        {
+            "name": name,
+            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+            "kwargs": {"path": str(ROOT / folder), "refresh_interval": 0},
+        }
+        for name, folder in (("dags-folder", "tests/dags"), ("example-dags", "example_dags"))
+    ]
+)
 
 import sqlalchemy as sa  # noqa: E402
 
