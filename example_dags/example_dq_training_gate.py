@@ -143,6 +143,10 @@ with DAG(
                 [(ds, c, float(w)) for c, w in zip(COUNTRIES, coefficients, strict=True)],
             )
         engine.dispose()
-        return {"trained_for": ds, "rows": len(rows), "coefficients": dict(zip(COUNTRIES, map(float, coefficients)))}
+        return {
+            "trained_for": ds,
+            "rows": len(rows),
+            "coefficients": dict(zip(COUNTRIES, map(float, coefficients), strict=True)),
+        }
 
     load_batch() >> validate_batch >> train_model()

@@ -54,7 +54,7 @@ def test_good_data_lets_training_run(warehouse: str) -> None:
 
 
 def test_bad_data_fails_the_gate_without_retry_and_keeps_results(warehouse: str) -> None:
-    rows = _good_rows() + [(DAY.isoformat(), None, 5.0), (DAY.isoformat(), None, 6.0)]
+    rows = [*_good_rows(), (DAY.isoformat(), None, 5.0), (DAY.isoformat(), None, 6.0)]
     # Bad rows on another day are outside the templated partition filter and must not count.
     rows += [("2026-11-19", None, -1.0)] * 5
     _write_events(warehouse, rows)
