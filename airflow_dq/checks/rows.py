@@ -146,6 +146,8 @@ class Unique(RowLevelCheck):
     def __init__(self, columns: str | Iterable[str], **kwargs: Any) -> None:
         self._columns_for_errors = columns
         super().__init__(**kwargs)
+        if not isinstance(columns, str | Iterable):
+            raise self._argument_error("columns", f"must be a column name or a list of them, got {columns!r}")
         cols = (columns,) if isinstance(columns, str) else tuple(columns)
         if not cols:
             raise self._argument_error("columns", "must name at least one column")
