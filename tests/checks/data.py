@@ -75,7 +75,8 @@ def assert_words(message: str, *words: str) -> None:
 
 # -- statement counting --------------------------------------------------------------
 _CATALOG = re.compile(r"\bpragma\b|pg_catalog|information_schema|\bpg_\w+\(|current_schema|^\s*show\b", re.I)
-_TRAILING_LIMIT = re.compile(r"\blimit\s+[^\s()]+(\s+offset\s+[^\s()]+)?\s*$", re.I)
+# LIMIT at the very end of a statement: a literal, "?" (SQLite) or "%(name)s" (psycopg2).
+_TRAILING_LIMIT = re.compile(r"\blimit\s+(\d+|\?|%\((\w+)\)s)(\s+offset\s+(\?|\S+))?\s*$", re.I)
 
 
 class StatementLog:
@@ -98,12 +99,16 @@ class StatementLog:
             return "custom"
         if _CATALOG.search(text):
             return "catalog"
-        if _TRAILING_LIMIT.search(text):
+        match = _TRAILING_LIMIT.search(text)
+        if match:
+            if match.group(1).isdigit():
+                limit: Any = int(match.group(1))
+            elif match.group(2):
+                limit = parameters[match.group(2)]
+            else:  # "?": the limit is the last parameter, or the one before OFFSET's
+                limit = parameters[-2] if match.group(4) == "?" else parameters[-1]
             # A query dataset's column names come from "... LIMIT 0": that is catalog work.
-            limit = parameters[-1] if isinstance(parameters, Sequence) and parameters else None
-            if isinstance(parameters, Mapping) and parameters:
-                limit = list(parameters.values())[-1]
-            return "catalog" if limit == 0 or re.search(r"limit\s+0\s*$", text, re.I) else "sample"
+            return "catalog" if limit == 0 else "sample"
         return "data"
 
     def counts(self) -> Counter[str]:
