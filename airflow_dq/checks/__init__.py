@@ -17,6 +17,7 @@ from airflow_dq.checks.aggregates import (
     StdDevBetween,
 )
 from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
+from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
 from airflow_dq.checks.rows import (
     AcceptedValues,
     LengthBetween,
@@ -29,6 +30,7 @@ from airflow_dq.checks.rows import (
     ValueRange,
 )
 from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
+from airflow_dq.checks.segments import SegmentCompleteness
 
 # The public spelling: lower-case names that read like the rule.
 row_count = RowCountCheck
@@ -45,6 +47,9 @@ references = References
 freshness = Freshness
 custom_sql = CustomSql
 row_condition = RowCondition
+time_bucket_completeness = TimeBucketCompleteness
+segment_completeness = SegmentCompleteness
+fresh_through = FreshThrough
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -53,6 +58,7 @@ __all__ = [
     "CheckArgumentError",
     "CheckContext",
     "CustomSql",
+    "FreshThrough",
     "Freshness",
     "LengthBetween",
     "MatchesRegex",
@@ -63,12 +69,15 @@ __all__ = [
     "RowCountCheck",
     "RowLevelCheck",
     "Schema",
+    "SegmentCompleteness",
     "StdDevBetween",
+    "TimeBucketCompleteness",
     "Unique",
     "ValueRange",
     "Verdict",
     "accepted_values",
     "custom_sql",
+    "fresh_through",
     "freshness",
     "length_between",
     "matches_regex",
@@ -78,7 +87,9 @@ __all__ = [
     "row_condition",
     "row_count",
     "schema",
+    "segment_completeness",
     "stddev_between",
+    "time_bucket_completeness",
     "unique",
     "value_range",
 ]

@@ -13,6 +13,7 @@ from airflow_dq.metrics.core import (
     StdDev,
     ViolationCount,
 )
+from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, Reference
 from airflow_dq.metrics.predicates import (
     IsNull,
     LengthOutOfRange,
@@ -25,9 +26,13 @@ from airflow_dq.metrics.predicates import (
 )
 
 __all__ = [
+    "BySegments",
+    "ByTimeBucket",
     "CompleteCount",
     "CustomScalar",
     "DuplicateCount",
+    "Grouped",
+    "Grouping",
     "IsNull",
     "LengthOutOfRange",
     "Maximum",
@@ -39,6 +44,7 @@ __all__ = [
     "NullCount",
     "OutOfRange",
     "Predicate",
+    "Reference",
     "RegexMismatch",
     "RowCount",
     "SqlConditionFalse",

@@ -21,8 +21,10 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
+from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics.grouped import Grouped
 
 
 class SqlEngine:
@@ -95,8 +97,11 @@ class SqlEngine:
         return dict.fromkeys(names, "other")
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
-        scalar = [m for m in metrics if not isinstance(m, CustomScalar)]
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped)]
         values = self._scan(scalar) if scalar else {}
+        grouped = [m for m in metrics if isinstance(m, Grouped)]
+        if grouped:  # one GROUP BY per grouping, shared by every check on it
+            values.update(compute_grouped(self, grouped))
         for metric in metrics:
             if isinstance(metric, CustomScalar):
                 rows = self._execute("custom", raw_sql(metric.sql))
