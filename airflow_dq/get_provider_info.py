@@ -22,9 +22,10 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Data Quality",
-                "python-modules": ["airflow_dq.operators.data_quality"],
+                "python-modules": ["airflow_dq.operators.data_quality", "airflow_dq.operators.dataframe"],
             }
         ],
+        "task-decorators": [{"name": "dq", "class-name": "airflow_dq.decorators.dq_task"}],
         "config": {
             "data_quality": {
                 "description": "Options of the airflow-provider-dq data-quality provider.",

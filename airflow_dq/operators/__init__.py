@@ -1,5 +1,6 @@
 """Airflow operators of the data-quality provider."""
 
 from airflow_dq.operators.data_quality import DataQualityOperator
+from airflow_dq.operators.dataframe import DataFrameQualityOperator
 
-__all__ = ["DataQualityOperator"]
+__all__ = ["DataFrameQualityOperator", "DataQualityOperator"]

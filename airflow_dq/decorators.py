@@ -1,0 +1,122 @@
+"""``@task.dq``: a TaskFlow task whose returned DataFrame is checked before it flows on.
+
+Registered through the provider's ``task-decorators`` entry, so ``from airflow.sdk import
+task`` then ``@task.dq(checks=[...])`` works once the provider is installed;
+``from airflow_dq.decorators import dq_task`` is the same decorator, imported directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.standard.decorators.python import _PythonDecoratedOperator
+from airflow.sdk.bases.decorator import task_decorator_factory
+
+from airflow_dq.checks.base import Check
+from airflow_dq.engines.pandas.support import reject_sql_only_checks
+from airflow_dq.operators.base import (
+    check_on_failure,
+    check_sample_size,
+    default_timezone_setting,
+    run_time,
+    sample_size_setting,
+    verdict,
+)
+from airflow_dq.suite import validate_checks
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+    from airflow.sdk.bases.decorator import TaskDecorator
+
+RESULTS_KEY = "dq_results"
+
+
+class _DataFrameCheckedOperator(_PythonDecoratedOperator):
+    """Runs the task's function, then checks the DataFrame it returned.
+
+    Passing: the DataFrame is the return value (it flows on to downstream tasks) and the
+    results are pushed under the XCom key ``dq_results``. A blocking failure: the results
+    are pushed (``dq_results`` and, as for the operators, ``return_value``) and the task
+    fails without retry, or is skipped with ``on_failure="skip"``; the DataFrame does not
+    flow on.
+    """
+
+    custom_operator_name = "@task.dq"
+
+    def __init__(
+        self,
+        *,
+        checks: Sequence[Check],
+        on_failure: str = "fail",
+        sample_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = f"@task.dq '{self.task_id}'"
+        if self.multiple_outputs:
+            raise ValueError(f"{owner}: 'multiple_outputs' cannot be used; the task must return one DataFrame")
+        self.on_failure = check_on_failure(owner, on_failure)
+        self.sample_size = check_sample_size(owner, sample_size)
+        self.checks = validate_checks(checks, owner=owner)
+        reject_sql_only_checks(self.checks, owner=owner)
+
+    def execute(self, context: Context) -> Any:
+        frame = super().execute(context)
+        # pandas comes in here, never at DAG parse time.
+        from airflow_dq.engines.pandas import PandasEngine
+        from airflow_dq.suite import run_checks
+
+        engine = PandasEngine(frame, name=f"DataFrame returned by {self.task_id}")
+        result = run_checks(
+            engine,
+            self.checks,
+            now=run_time(context),
+            sample_size=sample_size_setting(self.sample_size),
+            default_timezone=default_timezone_setting(),
+        )
+        context["ti"].xcom_push(key=RESULTS_KEY, value=result.to_dict())
+        verdict(result, context, on_failure=self.on_failure, log=self.log)  # raises on blocking failure
+        return frame
+
+
+def dq_task(
+    python_callable: Callable[..., Any] | None = None,
+    *,
+    checks: Sequence[Check],
+    on_failure: str = "fail",
+    sample_size: int | None = None,
+    **kwargs: Any,
+) -> TaskDecorator:
+    """Decorate a function returning a DataFrame: the DataFrame is checked before it flows on.
+
+    .. code-block:: python
+
+        from airflow.sdk import dag, task
+        from airflow_dq.checks import not_null, row_count, unique
+
+
+        @task.dq(checks=[row_count(min=1), not_null("user_id"), unique("user_id")])
+        def features():
+            return build_features()  # a pandas DataFrame
+
+
+        @task
+        def train(frame): ...
+
+
+        train(features())  # train never sees a DataFrame that failed its checks
+
+    Same halting semantics as the operators: ``error`` checks fail the task (no retry,
+    downstream ``upstream_failed``), ``on_failure="skip"`` skips instead, ``warn`` checks
+    only log. The results are in XCom under ``dq_results``.
+    """
+    return task_decorator_factory(
+        python_callable=python_callable,
+        multiple_outputs=False,
+        decorated_operator_class=_DataFrameCheckedOperator,
+        checks=checks,
+        on_failure=on_failure,
+        sample_size=sample_size,
+        **kwargs,
+    )

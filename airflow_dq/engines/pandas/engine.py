@@ -1,0 +1,136 @@
+"""The pandas engine: the SQL engine's metrics, with the same meaning, on a DataFrame.
+
+All metrics of a suite are folded chunk by chunk in ONE pass over the data (one pass over
+the frame in memory, or one read of a chunked file), vectorised per chunk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from airflow_dq.checks.base import DuplicateKeys, FailureSample
+from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
+from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
+from airflow_dq.engines.pandas.states import key_hashes, metric_columns, python_value, state_for
+from airflow_dq.metrics import CustomScalar, Metric
+
+
+class PandasEngine:
+    """Measure metrics on a pandas DataFrame, a callable returning one, or a CSV/Parquet file.
+
+    >>> engine = PandasEngine(df)                                    # in memory
+    >>> engine = PandasEngine("events.csv.gz", chunksize=500_000)    # streamed in chunks
+    >>> run_checks(engine, [not_null("user_id"), unique("event_id")])
+
+    NULL is what pandas calls missing: NaN, None, NaT and pd.NA, exactly as SQL's NULL
+    (``pandas.DataFrame.to_sql`` writes all of them as NULL).
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        file_format: str | None = None,
+        chunksize: int | None = None,
+        read_options: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.source: FrameSource | FileSource = make_source(
+            data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name
+        )
+        self.statements: Counter[str] = Counter()
+        self._column_types: dict[str, str] | None = None
+
+    def describe(self) -> str:
+        return self.source.describe()
+
+    def column_types(self) -> dict[str, str]:
+        if self._column_types is None:
+            self.statements["schema"] += 1
+            self._column_types = self.source.column_types()
+        return self._column_types
+
+    def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
+        for metric in metrics:
+            if isinstance(metric, CustomScalar):
+                raise TypeError("the pandas engine cannot run custom SQL (custom_sql checks need a SQL database)")
+        if not metrics:
+            return {}
+        states = {metric: state_for(metric, chunked=self.source.chunked) for metric in metrics}
+        self.statements["data"] += 1
+        for chunk in self.source.chunks(self._columns(metrics)):
+            self.statements["chunks"] += 1
+            view = ChunkView(chunk)
+            for state in states.values():
+                state.add(view)
+        return {metric: state.value() for metric, state in states.items()}
+
+    def _columns(self, metrics: Collection[Metric]) -> list[str]:
+        """Columns the metrics read, so a file reader parses only those."""
+        wanted = dict.fromkeys(c for m in metrics for c in metric_columns(m))
+        if not wanted:  # a bare row count still has to read rows: take the narrowest read
+            wanted = dict.fromkeys(list(self.column_types())[:1])
+        return list(wanted)
+
+    def sample(self, spec: FailureSample, limit: int) -> list[dict[str, Any]]:
+        self.statements["samples"] += 1
+        if isinstance(spec, DuplicateKeys):
+            if self.source.chunked:
+                return self._chunked_duplicate_sample(spec.columns, limit)
+            (frame,) = self.source.chunks()
+            return _records(_duplicate_keys(frame, spec.columns).head(limit))
+        found: list[pd.DataFrame] = []
+        wanted = limit
+        for chunk in self.source.chunks():
+            rows = chunk[violation_mask(ChunkView(chunk), spec)].head(wanted)
+            found.append(rows)
+            wanted -= len(rows)
+            if wanted <= 0:
+                break
+        return _records(pd.concat(found)) if found else []
+
+    def _chunked_duplicate_sample(self, columns: tuple[str, ...], limit: int) -> list[dict[str, Any]]:
+        """Two passes: count each key's hash, then fetch the keys of the most repeated ones.
+
+        Memory is bounded as for the metric (a hash and a count per distinct key). Ties in the
+        count are broken by hash, not by key as in SQL: the sample shows *some* of the most
+        repeated keys.
+        """
+        hashes, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        for chunk in self.source.chunks(list(columns)):
+            keys = chunk.loc[ChunkView(chunk).complete(columns), list(columns)]
+            merged = np.concatenate([hashes, key_hashes(keys, columns)])
+            weights = np.concatenate([counts, np.ones(len(keys), dtype=np.int64)])
+            hashes, inverse = np.unique(merged, return_inverse=True)
+            counts = np.bincount(inverse, weights=weights, minlength=len(hashes)).astype(np.int64)
+        repeated = counts > 1
+        order = np.argsort(-counts[repeated], kind="stable")[:limit]
+        top = dict(zip(hashes[repeated][order].tolist(), counts[repeated][order].tolist(), strict=True))
+        rows: dict[int, dict[str, Any]] = {}
+        for chunk in self.source.chunks(list(columns)):
+            keys = chunk.loc[ChunkView(chunk).complete(columns), list(columns)]
+            chunk_hashes = key_hashes(keys, columns)
+            for position in np.flatnonzero(np.isin(chunk_hashes, list(top))):
+                key = int(chunk_hashes[position])
+                if key not in rows:
+                    rows[key] = {**_records(keys.iloc[[position]])[0], "dq_count": top[key]}
+            if len(rows) == len(top):
+                break
+        return [rows[h] for h in top if h in rows]
+
+
+def _duplicate_keys(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Keys seen more than once with their counts, most repeated first (as the SQL sample)."""
+    counts = frame.groupby(list(columns), dropna=True, sort=False).size().reset_index(name="dq_count")
+    counts = counts[counts["dq_count"] > 1]
+    return counts.sort_values(["dq_count", *columns], ascending=[False, *([True] * len(columns))])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts with None for every kind of missing value."""
+    return [{str(k): python_value(v) for k, v in row.items()} for row in frame.to_dict("records")]

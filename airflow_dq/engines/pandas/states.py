@@ -1,0 +1,244 @@
+"""Mergeable metric states: each metric folds chunk after chunk into a small state.
+
+This is what lets a CSV far larger than memory be checked in one bounded pass (Deequ's
+mergeable states): counts and sums add up; min/max keep the extreme; the standard deviation
+keeps (n, mean, M2) and merges them with Chan's parallel formula (stable, unlike a raw sum
+of squares); distinct keys are the one state that grows with the data (see ``KeyHashes``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
+from airflow_dq.metrics import (
+    CompleteCount,
+    DuplicateCount,
+    Maximum,
+    Mean,
+    Metric,
+    Minimum,
+    NullCount,
+    RowCount,
+    StdDev,
+    ViolationCount,
+)
+
+
+class Count:
+    """A count that adds up across chunks."""
+
+    def __init__(self, count: Callable[[ChunkView], int]) -> None:
+        self._count = count
+        self.total = 0
+
+    def add(self, view: ChunkView) -> None:
+        self.total += int(self._count(view))
+
+    def value(self) -> int:
+        return self.total
+
+
+def python_value(value: Any) -> Any:
+    """A plain Python value; NaN/NaT/NA (what pandas returns for "no values") become None."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return python_value(value.item())
+    return value
+
+
+class Extreme:
+    """MIN or MAX of the non-NULL values; None when there are none (as SQL)."""
+
+    def __init__(self, column: str, pick: Callable[[Any, Any], Any], reduce: str) -> None:
+        self.column, self._pick, self._reduce = column, pick, reduce
+        self.best: Any = None
+
+    def add(self, view: ChunkView) -> None:
+        series = view.column(self.column)
+        found = python_value(getattr(series, self._reduce)(skipna=True)) if len(series) else None
+        if found is not None:
+            self.best = found if self.best is None else self._pick(self.best, found)
+
+    def value(self) -> Any:
+        return self.best
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    # Booleans average as 0/1, like SQLite; decimals (object) as floats.
+    if ptypes.is_bool_dtype(series.dtype) or ptypes.is_object_dtype(series.dtype):
+        return series.astype("float64")
+    return series
+
+
+class Moments:
+    """Count, mean and M2 (sum of squared deviations) of the non-NULL values.
+
+    Gives the mean and the sample standard deviation (n - 1, as STDDEV_SAMP); chunks merge
+    with Chan et al.'s formula.
+    """
+
+    def __init__(self, column: str, *, need_m2: bool) -> None:
+        self.column, self.need_m2 = column, need_m2
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def add(self, view: ChunkView) -> None:
+        series = _numbers(view.column(self.column))
+        n = int(series.count())
+        if n == 0:
+            return
+        mean = float(series.mean())
+        m2 = float(series.var(ddof=0)) * n if self.need_m2 else 0.0
+        if self.n == 0:
+            self.n, self.mean, self.m2 = n, mean, m2
+            return
+        total = self.n + n
+        delta = mean - self.mean
+        self.m2 += m2 + delta * delta * self.n * n / total
+        self.mean += delta * n / total
+        self.n = total
+
+    def value(self) -> float | None:
+        if not self.need_m2:
+            return self.mean if self.n else None
+        if self.n < 2:
+            return None
+        return math.sqrt(max(self.m2 / (self.n - 1), 0.0))
+
+
+class ExactDuplicates:
+    """Surplus rows among complete keys, for a dataset held in memory (one chunk)."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.count: int | None = None
+
+    def add(self, view: ChunkView) -> None:
+        if self.count is not None:
+            raise RuntimeError("ExactDuplicates takes a single chunk; use KeyHashes for chunked input")
+        complete = view.complete(self.columns)
+        if len(self.columns) == 1:
+            values = view.column(self.columns[0])
+            self.count = int(complete.sum()) - int(values.nunique(dropna=True))
+        else:
+            keys = view.frame.loc[complete, list(self.columns)]
+            self.count = int(keys.duplicated().sum())
+
+    def value(self) -> int:
+        return self.count or 0
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant to combine per-column hashes
+
+
+def key_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """A 64-bit hash per row of ``frame[columns]`` (rows must have no NULL key).
+
+    Numbers are hashed by value, not dtype: a whole float hashes as the integer it equals,
+    because one CSV column can be read as int64 in one chunk and float64 (a NaN) in the next.
+    """
+    combined = np.zeros(len(frame), dtype=np.uint64)
+    for name in columns:
+        series = frame[name]
+        if ptypes.is_float_dtype(series.dtype):
+            numbers = series.to_numpy(dtype="float64")
+            whole = (np.floor(numbers) == numbers) & (np.abs(numbers) < 2.0**63)
+            hashed = pd.util.hash_array(numbers)
+            hashed[whole] = pd.util.hash_array(numbers[whole].astype("int64"))
+        elif ptypes.is_integer_dtype(series.dtype) or ptypes.is_bool_dtype(series.dtype):
+            hashed = pd.util.hash_array(series.to_numpy(dtype="int64"))
+        else:
+            hashed = pd.util.hash_pandas_object(series, index=False).to_numpy(dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            combined = combined * _MIX + hashed
+    return combined
+
+
+class KeyHashes:
+    """Distinct complete keys across chunks, kept as a sorted array of 64-bit hashes.
+
+    Memory: 8 bytes per distinct key, up to about 3x that while merging (the sorted set,
+    the batch of new chunk hashes, and the merged copy). Exact keys would cost a Python
+    object per key (~100 bytes and more). Two different keys share a hash with probability
+    about n^2 / 2^65 for n distinct keys (3e-6 for ten million keys): a collision could only
+    add a phantom duplicate, never hide one.
+    """
+
+    _MIN_BATCH = 1 << 20
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.complete = 0
+        self._seen = np.empty(0, dtype=np.uint64)
+        self._batch: list[np.ndarray] = []
+        self._batch_size = 0
+
+    def add(self, view: ChunkView) -> None:
+        mask = view.complete(self.columns)
+        self.complete += int(mask.sum())
+        fresh = np.unique(key_hashes(view.frame.loc[mask, list(self.columns)], self.columns))
+        self._batch.append(fresh)
+        self._batch_size += len(fresh)
+        # Merge when the batch outgrows the set: each hash is re-sorted O(log) times overall.
+        if self._batch_size > max(len(self._seen), self._MIN_BATCH):
+            self._merge()
+
+    def _merge(self) -> None:
+        if self._batch:
+            self._seen = np.unique(np.concatenate([self._seen, *self._batch]))
+            self._batch, self._batch_size = [], 0
+
+    def distinct(self) -> int:
+        self._merge()
+        return len(self._seen)
+
+    def value(self) -> int:
+        return self.complete - self.distinct()
+
+
+def state_for(metric: Metric, *, chunked: bool) -> Any:
+    """A fresh state that folds chunks into ``metric``'s value."""
+    if isinstance(metric, RowCount):
+        return Count(len)
+    if isinstance(metric, NullCount):
+        column = metric.column
+        return Count(lambda v: len(v) - int(v.present(column).sum()))
+    if isinstance(metric, CompleteCount):
+        columns = metric.columns
+        return Count(lambda v: int(v.complete(columns).sum()))
+    if isinstance(metric, ViolationCount):
+        predicate = metric.predicate
+        return Count(lambda v: int(violation_mask(v, predicate).sum()))
+    if isinstance(metric, Minimum):
+        return Extreme(metric.column, min, "min")
+    if isinstance(metric, Maximum):
+        return Extreme(metric.column, max, "max")
+    if isinstance(metric, Mean):
+        return Moments(metric.column, need_m2=False)
+    if isinstance(metric, StdDev):
+        return Moments(metric.column, need_m2=True)
+    if isinstance(metric, DuplicateCount):
+        return KeyHashes(metric.columns) if chunked else ExactDuplicates(metric.columns)
+    raise TypeError(f"the pandas engine cannot compute metric {metric!r}")
+
+
+def metric_columns(metric: Metric) -> tuple[str, ...]:
+    """Columns a metric reads (so a file reader can skip the others)."""
+    for attr in ("column", "columns"):
+        value = getattr(metric, attr, None)
+        if value is not None:
+            return (value,) if isinstance(value, str) else tuple(value)
+    predicate = getattr(metric, "predicate", None)
+    column = getattr(predicate, "column", None)
+    return (column,) if column else ()

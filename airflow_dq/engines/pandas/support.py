@@ -1,0 +1,27 @@
+"""Which checks a DataFrame can take (pandas-free, so operators can ask at DAG parse time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from airflow_dq.checks import Check, CustomSql, References, RowCondition
+
+# These checks are SQL by nature: a query, a SQL boolean, a join with another table.
+SQL_ONLY_CHECKS: tuple[type[Check], ...] = (CustomSql, RowCondition, References)
+
+_ALTERNATIVES = {
+    CustomSql: "compute the value in the task that builds the DataFrame, or check the table with DataQualityOperator",
+    RowCondition: "add a boolean column for the rule and check it with accepted_values(col, [True])",
+    References: "check the parent table with DataQualityOperator, or merge the parent keys in and use not_null",
+}
+
+
+def reject_sql_only_checks(checks: Sequence[Check], *, owner: str) -> None:
+    """Raise ``ValueError`` naming the first check that needs a SQL database."""
+    for check in checks:
+        for kind in SQL_ONLY_CHECKS:
+            if isinstance(check, kind):
+                raise ValueError(
+                    f"{owner}: check '{check.name}' ({check.check_type}) needs a SQL database and cannot "
+                    f"run on a DataFrame; {_ALTERNATIVES[kind]}"
+                )

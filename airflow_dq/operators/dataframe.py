@@ -1,0 +1,153 @@
+"""DataFrameQualityOperator: run a suite of checks on a DataFrame or a CSV/Parquet file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_dq.checks.base import Check
+from airflow_dq.engines.pandas.support import reject_sql_only_checks
+from airflow_dq.operators.base import (
+    check_on_failure,
+    check_sample_size,
+    default_timezone_setting,
+    run_time,
+    sample_size_setting,
+    verdict,
+)
+from airflow_dq.suite import validate_checks
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+FILE_FORMATS = (None, "csv", "parquet")
+
+
+def check_source_args(owner: str, file_format: Any, chunksize: Any, read_options: Any) -> None:
+    """Parse-time validation of the file-reading arguments (shared with ``@task.dq``)."""
+    if file_format not in FILE_FORMATS:
+        raise ValueError(f"{owner}: 'file_format' must be 'csv', 'parquet' or None, got {file_format!r}")
+    if chunksize is not None and (isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1):
+        raise ValueError(f"{owner}: 'chunksize' must be a whole number >= 1, got {chunksize!r}")
+    if read_options is not None and not isinstance(read_options, dict):
+        raise ValueError(f"{owner}: 'read_options' must be a dict of pandas reader options, got {read_options!r}")
+
+
+def resolve_path(data: Any, conn_id: str | None) -> Any:
+    """A URI such as ``s3://bucket/key.parquet`` becomes Airflow's ObjectStoragePath (which
+    reads through the connection ``conn_id``); local paths and DataFrames pass through."""
+    if isinstance(data, str) and "://" in data:
+        from airflow.sdk import ObjectStoragePath
+
+        return ObjectStoragePath(data, conn_id=conn_id)
+    return data
+
+
+class DataFrameQualityOperator(BaseOperator):
+    """Check a pandas DataFrame, or a CSV/Parquet file, and stop the pipeline when it is bad.
+
+    The same checks, with the same meaning, as ``DataQualityOperator`` (NaN, None and NaT
+    count as NULL), computed in one pass. ``data`` is a DataFrame from an upstream task
+    (its ``XComArg``), a callable returning a DataFrame, or a path/URI (templated; URIs such
+    as ``s3://`` are read with Airflow's object storage through ``conn_id``). Large CSV and
+    Parquet files can be read in chunks of ``chunksize`` rows, so memory stays bounded.
+    A failed ``error`` check fails the task without retry (downstream ``upstream_failed``);
+    ``on_failure="skip"`` skips it and its downstream instead; ``warn`` checks never halt.
+    The results are the XCom return value, also on failure.
+
+    Checks that need SQL (``custom_sql``, ``row_condition``, ``references``) are refused
+    when the DAG is parsed.
+
+    .. code-block:: python
+
+        from airflow.sdk import task
+        from airflow_dq.checks import not_null, unique, value_range
+        from airflow_dq.operators import DataFrameQualityOperator
+
+        @task
+        def features():
+            return build_features()  # a pandas DataFrame
+
+        validate = DataFrameQualityOperator(
+            task_id="validate_features",
+            data=(frame := features()),
+            checks=[not_null("user_id"), unique("user_id"), value_range("age", min=0, max=120)],
+        )
+        validate >> train(frame)
+
+        DataFrameQualityOperator(
+            task_id="validate_export",
+            data="s3://exports/{{ ds }}/events.csv.gz",
+            conn_id="aws_default",
+            chunksize=500_000,
+            checks=[not_null("event_id")],
+        )
+
+    :param data: the DataFrame (an ``XComArg``), a callable returning one, or a file
+        path/URI. Templated.
+    :param checks: the checks, built with ``airflow_dq.checks``.
+    :param file_format: ``"csv"`` or ``"parquet"``; by default read from the file name.
+    :param chunksize: read a file in chunks of this many rows (bounded memory).
+    :param read_options: extra arguments for ``pandas.read_csv`` (e.g. ``dtype``,
+        ``parse_dates``) or the Parquet reader. Templated.
+    :param conn_id: Airflow connection for object-storage URIs.
+    :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
+    :param sample_size: offending rows kept per failed row-level check; default from the
+        ``[data_quality] failure_sample_size`` option (5).
+    """
+
+    template_fields: Sequence[str] = ("data", "read_options")
+    ui_color = "#d6ecf3"
+
+    def __init__(
+        self,
+        *,
+        data: Any,
+        checks: Sequence[Check],
+        file_format: str | None = None,
+        chunksize: int | None = None,
+        read_options: dict[str, Any] | None = None,
+        conn_id: str | None = None,
+        on_failure: str = "fail",
+        sample_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = f"DataFrameQualityOperator '{self.task_id}'"
+        if data is None or (isinstance(data, str) and not data.strip()):
+            raise ValueError(f"{owner}: 'data' must be a DataFrame, a callable or a file path, got {data!r}")
+        if isinstance(data, int | float | bool | bytes | list | tuple | dict):
+            raise ValueError(f"{owner}: 'data' must be a DataFrame, a callable or a file path, got {data!r}")
+        check_source_args(owner, file_format, chunksize, read_options)
+        self.on_failure = check_on_failure(owner, on_failure)
+        self.sample_size = check_sample_size(owner, sample_size)
+        self.checks = validate_checks(checks, owner=owner)
+        reject_sql_only_checks(self.checks, owner=owner)
+        self.data = data
+        self.file_format, self.chunksize, self.read_options = file_format, chunksize, read_options
+        self.conn_id = conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        # pandas comes in here, never at DAG parse time.
+        from airflow_dq.engines.pandas import PandasEngine
+        from airflow_dq.suite import run_checks
+
+        data = resolve_path(self.data, self.conn_id)
+        is_file = isinstance(data, str | os.PathLike) or hasattr(data, "open")
+        engine = PandasEngine(
+            data,
+            file_format=self.file_format,
+            chunksize=self.chunksize if is_file else None,
+            read_options=self.read_options if is_file else None,
+        )
+        result = run_checks(
+            engine,
+            self.checks,
+            now=run_time(context),
+            sample_size=sample_size_setting(self.sample_size),
+            default_timezone=default_timezone_setting(),
+        )
+        return verdict(result, context, on_failure=self.on_failure, log=self.log)
