@@ -10,12 +10,12 @@ demo: setup
 	@.venv/bin/python scripts/run_example.py
 
 test: setup
-	@.venv/bin/ruff check airflow_dq tests example_dags benchmarks scripts
+	@.venv/bin/ruff check .
 	@.venv/bin/python -m pytest -q
 
 lint: setup
-	@.venv/bin/ruff check airflow_dq tests example_dags benchmarks scripts
-	@.venv/bin/ruff format --check airflow_dq tests example_dags benchmarks scripts
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
 
 bench: setup
 	@.venv/bin/python benchmarks/bench_sql_engine.py
