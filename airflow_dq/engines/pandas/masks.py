@@ -117,7 +117,8 @@ def _regex_matches(text: pd.Series, pattern: str) -> pd.Series:
 
 def _bound(series: pd.Series, value: Any) -> Any:
     """A bound comparable with the column: dates and ISO strings become Timestamps on a
-    datetime column (in the column's time zone when the bound has none)."""
+    datetime column (in the column's time zone when the bound has none), ISO text on a
+    text column."""
     if ptypes.is_datetime64_any_dtype(series.dtype) and isinstance(value, str | dt.date):
         stamp = pd.Timestamp(value)
         tz = getattr(series.dtype, "tz", None)
@@ -126,6 +127,9 @@ def _bound(series: pd.Series, value: Any) -> Any:
         elif tz is None and stamp.tzinfo is not None:
             stamp = stamp.tz_convert("UTC").tz_localize(None)
         return stamp
+    if isinstance(value, dt.date) and _is_text(series):
+        # Dates kept as text (a CSV without parse_dates) compare as ISO text, as in SQLite.
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     return value
 
 
@@ -151,13 +155,16 @@ def violation_mask(view: ChunkView, pred: Predicate) -> np.ndarray:
     if isinstance(pred, NotIn):
         return present & ~series.isin(list(pred.values)).to_numpy(dtype=bool)
     if isinstance(pred, OutOfRange):
-        # Comparisons with NaN are False and with pd.NA are NA (read as False): NULL never violates.
-        bad = np.zeros(len(view), dtype=bool)
+        # Comparisons with NaN are False and with pd.NA are NA (read as False): NULL never
+        # violates. Object columns (dates, decimals) hold None, which cannot be compared, so
+        # they are compared on their non-NULL rows only.
+        values = series[present] if ptypes.is_object_dtype(series.dtype) else series
+        bad = pd.Series(False, index=values.index)
         if pred.min is not None:
             low = _bound(series, pred.min)
-            bad |= (series <= low if pred.strict_min else series < low).to_numpy(dtype=bool, na_value=False)
+            bad |= values <= low if pred.strict_min else values < low
         if pred.max is not None:
             high = _bound(series, pred.max)
-            bad |= (series >= high if pred.strict_max else series > high).to_numpy(dtype=bool, na_value=False)
-        return bad & present
+            bad |= values >= high if pred.strict_max else values > high
+        return _spread(view, pred.column, bad)
     raise TypeError(f"the pandas engine cannot evaluate predicate {pred!r}")

@@ -149,6 +149,9 @@ class FileSource:
                 options = dict(self.read_options)
                 if columns is not None:
                     options["usecols"] = list(columns)
+                    # pandas refuses parse_dates naming a column it was told not to read
+                    if isinstance(options.get("parse_dates"), list):
+                        options["parse_dates"] = [c for c in options["parse_dates"] if c in columns]
                 reader = pd.read_csv(src, chunksize=self.chunksize, compression=self.compression or "infer", **options)
                 with reader:
                     yield from reader
