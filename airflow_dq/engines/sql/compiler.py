@@ -113,9 +113,15 @@ def _sample_stddev(values: list[Any]) -> float | None:
     return math.sqrt(max(variance, 0.0))
 
 
-def aggregation(metric: Metric, dialect: str, window_label: Callable[[tuple[str, ...]], str]) -> Aggregation:
+def aggregation(
+    metric: Metric,
+    dialect: str,
+    window_label: Callable[[tuple[str, ...]], str],
+    shift: Callable[[str], sa.ColumnElement[Any]] | None = None,
+) -> Aggregation:
     """Compile one scalar metric. ``window_label(columns)`` names the row_number() column
-    the engine adds for multi-column duplicate counts."""
+    the engine adds for multi-column duplicate counts; ``shift(column)``, when given, is a
+    value of the column that SQLite's standard deviation subtracts first (see below)."""
     first = lambda values: values[0]  # noqa: E731
     if isinstance(metric, RowCount):
         return Aggregation([sa.func.count()], lambda v: _int(v[0]))
@@ -141,6 +147,11 @@ def aggregation(metric: Metric, dialect: str, window_label: Callable[[tuple[str,
         c = col(metric.column)
         if dialect == "sqlite":  # no STDDEV in SQLite: count, sum and sum of squares
             real = sa.cast(c, sa.Float)
+            if shift is not None:
+                # Sums of squares of large values cancel catastrophically (values near 1e8
+                # gave a stddev of 0); shifting by one of the values keeps the variance and
+                # the precision ("shifted data" algorithm).
+                real = real - shift(metric.column)
             return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
         return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
     if isinstance(metric, ViolationCount):

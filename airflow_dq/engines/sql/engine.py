@@ -23,7 +23,7 @@ from airflow_dq.engines.sql.compiler import (
 )
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.types import type_family
-from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics import CustomScalar, Maximum, Metric, Minimum
 from airflow_dq.metrics.grouped import Grouped
 
 
@@ -50,6 +50,7 @@ class SqlEngine:
         self.where = where.strip() if where and where.strip() else None
         self.statements: Counter[str] = Counter()
         self._column_types: dict[str, str] | None = None
+        self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
 
     # -- the dataset -----------------------------------------------------------------
     @property
@@ -89,6 +90,7 @@ class SqlEngine:
                 columns = sa.inspect(conn).get_columns(self.table, schema=self.schema)
             if not columns:
                 raise sa.exc.NoSuchTableError(self.describe())
+            self._sql_types = {c["name"]: c["type"] for c in columns}
             return {c["name"]: type_family(c["type"]) for c in columns}
         # A query has no catalog entry: its column names come from an empty result, and
         # its types are not known ("other"), so the schema check compares names only.
@@ -111,7 +113,7 @@ class SqlEngine:
     def _scan(self, metrics: list[Metric]) -> dict[Metric, Any]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
-        aggregations = [aggregation(m, self.dialect, labels.__getitem__) for m in metrics]
+        aggregations = [aggregation(m, self.dialect, labels.__getitem__, self._any_value) for m in metrics]
         expressions = [
             expr.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, expr in enumerate(agg.expressions)
         ]
@@ -129,7 +131,29 @@ class SqlEngine:
         values: dict[Metric, Any] = {}
         for i, (metric, agg) in enumerate(zip(metrics, aggregations, strict=True)):
             values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
+            if isinstance(metric, Minimum | Maximum):
+                values[metric] = self._as_column_type(metric.column, values[metric])
         return values
+
+    def _as_column_type(self, column: str, value: Any) -> Any:
+        # SQLite keeps DATE/DATETIME as text and an untyped MIN/MAX returns that text; read it
+        # with the column's own type so the value is a date/datetime, as on PostgreSQL.
+        sql_type = self._sql_types.get(column)
+        if not isinstance(value, str) or sql_type is None:
+            return value
+        dialect = self.bind.dialect
+        process = sql_type.dialect_impl(dialect).result_processor(dialect, None)
+        try:
+            return process(value) if process else value
+        except ValueError:  # text that is not in the dialect's storage format: keep it as is
+            return value
+
+    def _any_value(self, column: str) -> sa.ColumnElement[Any]:
+        """One non-NULL value of ``column`` (from the first rows read): a shift that keeps
+        SQLite's sums of squares precise. Any value works; a typical one works best."""
+        c = col(column)
+        pick = sa.select(c).select_from(self._source()).where(c.is_not(None)).limit(1)
+        return pick.correlate(None).scalar_subquery()
 
     def sample(self, spec: FailureSample, limit: int) -> list[dict[str, Any]]:
         if isinstance(spec, DuplicateKeys):
