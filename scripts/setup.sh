@@ -14,6 +14,18 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}
   fi
 fi
 
+# Headless Chromium and its matching driver for the UI browser test (Debian packages; the
+# test never downloads a browser).
+if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium and chromium-driver (UI browser test)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null
+  else
+    echo "setup: chromium missing; run 'sudo apt-get install chromium chromium-driver'" >&2
+  fi
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
