@@ -22,9 +22,11 @@ from airflow_dq.engines.sql.compiler import (
     window_columns,
 )
 from airflow_dq.engines.sql.grouped import compute_grouped
+from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, Maximum, Metric, Minimum
 from airflow_dq.metrics.grouped import Grouped
+from airflow_dq.metrics.profiles import ProfileMetric
 
 
 class SqlEngine:
@@ -99,8 +101,11 @@ class SqlEngine:
         return dict.fromkeys(names, "other")
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
-        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped)]
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric)]
         values = self._scan(scalar) if scalar else {}
+        profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
+        if profiled:  # histograms on a reference's bin edges, row samples: see histograms.py
+            values.update(compute_sql_profiles(self, profiled))
         grouped = [m for m in metrics if isinstance(m, Grouped)]
         if grouped:  # one GROUP BY per grouping, shared by every check on it
             values.update(compute_grouped(self, grouped))
@@ -131,21 +136,22 @@ class SqlEngine:
         values: dict[Metric, Any] = {}
         for i, (metric, agg) in enumerate(zip(metrics, aggregations, strict=True)):
             values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
-            if isinstance(metric, Minimum | Maximum):
+            if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
                 values[metric] = self._as_column_type(metric.column, values[metric])
         return values
 
     def _as_column_type(self, column: str, value: Any) -> Any:
-        # SQLite keeps DATE/DATETIME as text and an untyped MIN/MAX returns that text; read it
-        # with the column's own type so the value is a date/datetime, as on PostgreSQL.
+        # Untyped SELECTs (MIN/MAX, SELECT * for samples) return SQLite's storage values: text
+        # for DATE/DATETIME, 0/1 for BOOLEAN. Read them with the column's own type, so values
+        # are dates, datetimes and booleans as on PostgreSQL.
         sql_type = self._sql_types.get(column)
-        if not isinstance(value, str) or sql_type is None:
-            return value
+        if value is None or sql_type is None or self.dialect != "sqlite":
+            return value  # other drivers already return typed values
         dialect = self.bind.dialect
         process = sql_type.dialect_impl(dialect).result_processor(dialect, None)
         try:
             return process(value) if process else value
-        except ValueError:  # text that is not in the dialect's storage format: keep it as is
+        except (ValueError, TypeError):  # not in the dialect's storage format: keep it as is
             return value
 
     def _any_value(self, column: str) -> sa.ColumnElement[Any]:
@@ -173,4 +179,5 @@ class SqlEngine:
                 .where(violation(spec))
                 .limit(limit)
             )
-        return [dict(row._mapping) for row in self._execute("samples", stmt)]
+        rows = self._execute("samples", stmt)
+        return [{k: self._as_column_type(k, v) for k, v in row._mapping.items()} for row in rows]
