@@ -119,6 +119,9 @@ class TimeBucketCompleteness(Check):
         default ``{{ data_interval_start }}``.
     :param end: window end (exclusive); default ``{{ data_interval_end }}``.
     :param min_count: rows a bucket needs (default 1: no empty bucket).
+    :param lookback: the window is the ``lookback`` before ``end`` (instead of ``start``),
+        e.g. ``timedelta(days=1)`` on Airflow 3 cron schedules, whose runs have an empty
+        data interval.
     :param min_fraction: a bucket also needs this fraction of the typical bucket (the
         median of the non-empty buckets), e.g. 0.2 flags an hour with a fifth of the usual rows.
     """
@@ -135,6 +138,7 @@ class TimeBucketCompleteness(Check):
         end: dt.datetime | str = DEFAULT_END,
         min_count: int = 1,
         min_fraction: float | None = None,
+        lookback: dt.timedelta | None = None,
         timezone: str = "UTC",
         **kwargs: Any,
     ) -> None:
@@ -157,6 +161,12 @@ class TimeBucketCompleteness(Check):
                 raise self._argument_error(
                     arg, f"must be a datetime, an ISO timestamp or a template, got {value!r}"
                 ) from err
+        if lookback is not None:
+            if not isinstance(lookback, dt.timedelta) or lookback <= dt.timedelta(0):
+                raise self._argument_error("lookback", f"must be a positive timedelta, got {lookback!r}")
+            if start != DEFAULT_START:
+                raise self._argument_error("lookback", "and 'start' both set the window's start: give one")
+        self.lookback = lookback
         both = resolve_moment(start, timezone), resolve_moment(end, timezone)
         if None not in both and both[0] >= both[1]:
             raise self._argument_error("start", f"({start!r}) must be before end ({end!r})")
@@ -168,7 +178,11 @@ class TimeBucketCompleteness(Check):
         return (self.column,)
 
     def window(self) -> tuple[dt.datetime, dt.datetime] | None:
-        start, end = resolve_moment(self.start, self.timezone), resolve_moment(self.end, self.timezone)
+        end = resolve_moment(self.end, self.timezone)
+        if self.lookback is not None:
+            start = None if end is None else end - self.lookback
+        else:
+            start = resolve_moment(self.start, self.timezone)
         return (start, end) if start is not None and end is not None and start < end else None
 
     def grouped_metric(self) -> Grouped | None:
@@ -190,12 +204,14 @@ class TimeBucketCompleteness(Check):
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         metric = self.grouped_metric()
         if metric is None:
-            return Verdict(
-                False,
-                None,
-                f"no time window to check ({self.start!r} to {self.end!r}): the run has no data interval "
-                "and no start/end was given, or start is not before end",
-            )
+            if self.start == self.end and self.lookback is None:
+                why = (
+                    "the run's data interval is empty (Airflow 3 cron schedules give runs a zero-length "
+                    "interval): give lookback=timedelta(days=1), start/end, or a CronDataIntervalTimetable schedule"
+                )
+            else:
+                why = "the run has no data interval and no start/end was given, or start is not before end"
+            return Verdict(False, None, f"no time window to check ({self.start!r} to {self.end!r}): {why}")
         counts = {key[0]: int(n) for key, n in values[metric].items()}
         start, end = metric.grouping.start, metric.grouping.end
         buckets = expected_buckets(start, end, self.bucket, self.timezone)

@@ -146,3 +146,15 @@ def test_without_a_window_the_check_fails_with_a_clear_message(sqlite_engine: sa
 def test_bad_arguments_fail_at_parse_time(kwargs: dict, argument: str) -> None:
     with pytest.raises(CheckArgumentError, match=f"'time_bucket_completeness'.*argument '{argument}'"):
         time_bucket_completeness("event_time", **kwargs)
+
+
+def test_lookback_sets_the_window_before_the_end(db: sa.Engine) -> None:
+    events(db, hourly_rows(dt.datetime(2026, 11, 26), 24, 2, skip={22}))
+    # What a "@daily" Airflow 3 run renders into the default templates: an empty interval.
+    c = time_bucket_completeness("event_time")
+    c.start = c.end = "2026-11-27 00:00:00+00:00"
+    assert "the run's data interval is empty" in run(db, c).results[0].message
+    c = time_bucket_completeness("event_time", end="2026-11-27T00:00:00+00:00", lookback=dt.timedelta(days=1))
+    result = run(db, c).results[0]
+    assert result.observed["missing"] == ["2026-11-26T22:00:00+00:00"]
+    assert "no rows for 2026-11-26 22:00\u201323:00 UTC" in result.message
