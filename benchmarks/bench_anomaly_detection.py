@@ -1,0 +1,217 @@
+"""Detection quality of the anomaly checks: recall and false alarms, side by side.
+
+Generates metric series the way they look in production (trend, weekly or daily
+seasonality, multiplicative noise), injects incidents, and runs, in order over every point
+as the daily task would:
+
+- ``ours``: airflow_dq's detector as a user configures it for the series (median/MAD,
+  Theil-Sen trend, past anomalies excluded, the series' seasonality);
+- ``ours, no season``: the same without seasonality (what robust statistics alone buy);
+- ``elementary``: a mean/stddev z-score with Elementary's defaults (sensitivity 3, training
+  window 14, at least 7 points, no seasonality); the window holds the 14 points BEFORE the
+  judged one, which favours the baseline (a window that includes the point caps |z|).
+
+An incident counts as detected when any of its points is flagged in its direction-free
+sense (recall per incident); a false alarm is a flagged point outside every incident (and
+outside the 3 points after one, where a real pipeline would still be recovering), counted
+over clean points after the first 7 weeks.
+
+    .venv/bin/python benchmarks/bench_anomaly_detection.py [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from airflow_dq.stats.anomaly import ELEMENTARY, Point, Settings, judge_series
+
+START = dt.datetime(2025, 1, 6, tzinfo=dt.UTC)  # a Monday
+WEEKLY = np.array([1.08, 1.04, 1.02, 1.0, 0.96, 0.62, 0.5])  # Mon..Sun: quiet weekends
+HOURLY = np.array(  # midnight..23h: quiet nights
+    [0.18, 0.12, 0.1, 0.1, 0.12, 0.2, 0.35, 0.6, 0.85, 1.0, 1.05, 1.08,
+     1.1, 1.08, 1.05, 1.0, 0.98, 1.0, 0.95, 0.85, 0.7, 0.55, 0.4, 0.28]
+)  # fmt: skip
+
+
+@dataclass
+class Series:
+    kind: str  # what the metric is
+    step: dt.timedelta
+    values: np.ndarray
+    seasonality: str | None
+    incidents: list[tuple[str, int, int]] = field(default_factory=list)  # (type, first, last) index
+    direction: str = "both"
+    learn: int = 49  # points not scored for false alarms (the learning weeks)
+
+
+def _times(n: int, step: dt.timedelta) -> list[dt.datetime]:
+    return [START + i * step for i in range(n)]
+
+
+def _slots(rng: np.random.Generator, n: int, first: int, count: int, gap: int) -> list[int]:
+    """Incident start indexes after ``first``, at least ``gap`` apart."""
+    starts: list[int] = []
+    while len(starts) < count:
+        s = int(rng.integers(first, n - 5))
+        if all(abs(s - o) >= gap for o in starts):
+            starts.append(s)
+    return sorted(starts)
+
+
+def daily_volume(rng: np.random.Generator, days: int = 364, incidents: int = 8) -> Series:
+    base = rng.uniform(2_000, 200_000)
+    trend = rng.uniform(-0.0015, 0.003)  # -0.15% .. +0.3% a day
+    noise = rng.uniform(0.03, 0.07)
+    t = np.arange(days)
+    values = base * (1 + trend) ** t * WEEKLY[t % 7] * np.exp(rng.normal(0, noise, days))
+    s = Series("daily volume", dt.timedelta(days=1), values, "day_of_week")
+    for kind, start in zip(["drop", "spike"] * 4, _slots(rng, days, 63, incidents, 20), strict=False):
+        length = int(rng.integers(1, 3))
+        factor = rng.uniform(0.3, 0.6) if kind == "drop" else rng.uniform(1.6, 3.0)
+        s.values[start : start + length] *= factor
+        s.incidents.append((kind, start, start + length - 1))
+    return s
+
+
+def drifting_volume(rng: np.random.Generator, days: int = 364) -> Series:
+    s = daily_volume(rng, days, incidents=0)
+    start = int(rng.integers(200, 300))
+    length = 21
+    s.values[start : start + length] *= np.linspace(1, 0.55, length)  # -45% over 3 weeks
+    s.values[start + length :] *= 0.55  # and stays there: a lasting change
+    s.incidents.append(("slow drift", start, start + length - 1))
+    return s
+
+
+def hourly_volume(rng: np.random.Generator, hours: int = 24 * 70) -> Series:
+    base = rng.uniform(500, 20_000)
+    noise = rng.uniform(0.04, 0.08)
+    t = np.arange(hours)
+    values = base * HOURLY[t % 24] * WEEKLY[(t // 24) % 7] ** 0.5 * np.exp(rng.normal(0, noise, hours))
+    s = Series("hourly volume", dt.timedelta(hours=1), values, "hour_of_day", learn=24 * 8)
+    for kind, start in zip(["drop", "spike"] * 5, _slots(rng, hours, 24 * 15, 10, 30), strict=True):
+        length = int(rng.integers(1, 4))
+        factor = rng.uniform(0.3, 0.6) if kind == "drop" else rng.uniform(1.6, 3.0)
+        s.values[start : start + length] *= factor
+        s.incidents.append((kind, start, start + length - 1))
+    return s
+
+
+def null_rate(rng: np.random.Generator, days: int = 364) -> Series:
+    rate = rng.uniform(0.005, 0.05)
+    rows = rng.uniform(20_000, 100_000) * WEEKLY[np.arange(days) % 7]
+    rates = np.full(days, rate)
+    s = Series("null rate", dt.timedelta(days=1), rates, "day_of_week", direction="spike")
+    for start in _slots(rng, days, 63, 6, 25):
+        length = int(rng.integers(1, 3))
+        rates[start : start + length] = rate * rng.uniform(2.0, 5.0)
+        s.incidents.append(("spike", start, start + length - 1))
+    s.values = rng.binomial(rows.astype(int), rates) / rows.astype(int)
+    return s
+
+
+def segment_volumes(rng: np.random.Generator, days: int = 364, segments: int = 6) -> list[Series]:
+    """Per-segment daily volume of one table; one segment vanishes for a few days."""
+    shares = rng.dirichlet(np.full(segments, 2.0))
+    total = rng.uniform(20_000, 200_000) * WEEKLY[np.arange(days) % 7] * (1.001 ** np.arange(days))
+    out = []
+    vanish_at = _slots(rng, days, 63, 3, 40)
+    for k in range(segments):
+        counts = rng.poisson(total * shares[k] * np.exp(rng.normal(0, 0.04, days))).astype(float)
+        s = Series("segment volume", dt.timedelta(days=1), counts, "day_of_week", direction="drop")
+        if k < len(vanish_at):
+            start, length = vanish_at[k], int(rng.integers(1, 4))
+            s.values[start : start + length] = 0  # vanished: counted as zero
+            s.incidents.append(("vanished segment", start, start + length - 1))
+        out.append(s)
+    return out
+
+
+def freshness_lag(rng: np.random.Generator, days: int = 364) -> Series:
+    """Hours between the run and the newest row: usually 1-2 h, skewed; late loads add hours."""
+    lag = rng.uniform(0.5, 2.0) + rng.gamma(2.0, 0.15, days)
+    s = Series("freshness lag (h)", dt.timedelta(days=1), lag, None, direction="spike")
+    for start in _slots(rng, days, 63, 6, 25):
+        s.values[start] += rng.uniform(4, 12)
+        s.incidents.append(("late load", start, start))
+    return s
+
+
+DETECTORS: dict[str, Callable[[Series], Settings]] = {
+    "ours": lambda s: Settings(seasonality=s.seasonality, direction=s.direction),
+    "ours, no season": lambda s: Settings(direction=s.direction),
+    "elementary": lambda s: ELEMENTARY,
+}
+
+
+def evaluate(series: list[Series]) -> dict[str, dict[str, list[int]]]:
+    """detector -> incident type (or 'clean <kind>') -> [hits, total]."""
+    tally: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0]) for d in DETECTORS}
+    for s in series:
+        points = [Point(at, float(v)) for at, v in zip(_times(len(s.values), s.step), s.values, strict=True)]
+        dirty = set()
+        for _, first, last in s.incidents:
+            dirty.update(range(first, last + 4))
+        for name, settings_for in DETECTORS.items():
+            flags = [j.anomalous for j in judge_series(points, settings_for(s))]
+            for kind, first, last in s.incidents:
+                cell = tally[name][kind]
+                cell[0] += any(flags[first : last + 1])
+                cell[1] += 1
+            cell = tally[name][f"clean: {s.kind}"]
+            for i in range(s.learn, len(points)):
+                if i not in dirty:
+                    cell[0] += flags[i]
+                    cell[1] += 1
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=int, default=1, help="multiply the number of series")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    n = args.scale
+    series: list[Series] = []
+    series += [daily_volume(rng) for _ in range(30 * n)]
+    series += [drifting_volume(rng) for _ in range(10 * n)]
+    series += [hourly_volume(rng) for _ in range(6 * n)]
+    series += [null_rate(rng) for _ in range(15 * n)]
+    for _ in range(6 * n):
+        series += segment_volumes(rng)
+    series += [freshness_lag(rng) for _ in range(15 * n)]
+
+    clock = time.perf_counter()
+    tally = evaluate(series)
+    elapsed = time.perf_counter() - clock
+    names = list(DETECTORS)
+    rows = sorted({k for d in tally.values() for k in d}, key=lambda k: (k.startswith("clean"), k))
+    print(f"{len(series)} series, {sum(len(s.values) for s in series):,} points, seed {args.seed} ({elapsed:.1f} s)")
+    print(f"{'':32}" + "".join(f"{n:>22}" for n in names) + f"{'ours / elementary':>20}")
+    for key in rows:
+        cells, rates = [], []
+        for name in names:
+            hits, total = tally[name][key]
+            rate = hits / total if total else math.nan
+            rates.append(rate)
+            cells.append(f"{rate:8.2%} ({hits:>4}/{total:<5})")
+        label = ("recall     " if not key.startswith("clean") else "false alarm ") + key.removeprefix("clean: ")
+        ratio = rates[0] / rates[-1] if rates[-1] else math.inf if rates[0] else 1.0
+        print(f"{label:32}" + "".join(f"{c:>22}" for c in cells) + f"{ratio:>19.2f}x")
+    for name in names:
+        hits = sum(tally[name][k][0] for k in rows if k.startswith("clean"))
+        total = sum(tally[name][k][1] for k in rows if k.startswith("clean"))
+        print(f"all clean points, {name}: {hits}/{total} = {hits / total:.3%} false alarms")
+
+
+if __name__ == "__main__":
+    main()
