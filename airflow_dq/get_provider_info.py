@@ -25,7 +25,23 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_dq.operators.data_quality", "airflow_dq.operators.dataframe"],
             }
         ],
+        "sensors": [
+            {
+                "integration-name": "Data Quality",
+                "python-modules": ["airflow_dq.sensors.data_ready"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "Data Quality",
+                "python-modules": ["airflow_dq.triggers.data_ready"],
+            }
+        ],
         "task-decorators": [{"name": "dq", "class-name": "airflow_dq.decorators.dq_task"}],
+        # The UI plugin is also registered with the airflow.plugins entry point: providers
+        # load lazily, so this key alone would not load it.
+        "plugins": [{"name": "data_quality", "plugin-class": "airflow_dq.ui.plugin.DataQualityPlugin"}],
+        "extra-links": ["airflow_dq.ui.links.DataQualityResultsLink"],
         "config": {
             "data_quality": {
                 "description": "Options of the airflow-provider-dq data-quality provider.",
@@ -49,6 +65,37 @@ def get_provider_info() -> dict[str, Any]:
                         "type": "string",
                         "example": "Europe/Berlin",
                         "default": "UTC",
+                    },
+                    "store_conn_id": {
+                        "description": (
+                            "Airflow connection of the database that keeps the history of check "
+                            "results and metrics (any SQLAlchemy database, e.g. PostgreSQL). "
+                            "Empty: an embedded SQLite file (see store_path)."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "dq_history_postgres",
+                        "default": "",
+                    },
+                    "store_path": {
+                        "description": (
+                            "Path of the embedded SQLite history file, used when store_conn_id is "
+                            "empty. Empty: data_quality/history.db under AIRFLOW_HOME."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "/var/lib/airflow/dq_history.db",
+                        "default": "",
+                    },
+                    "retention_days": {
+                        "description": (
+                            "History rows recorded longer ago than this many days are deleted "
+                            "when a task records its results. 0 keeps everything."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "integer",
+                        "example": "90",
+                        "default": "400",
                     },
                 },
             }
