@@ -132,3 +132,18 @@ def test_engine_needs_exactly_one_dataset(db: sa.Engine) -> None:
         SqlEngine(db)
     with pytest.raises(ValueError, match="exactly one of 'table' or 'query'"):
         SqlEngine(db, table="t", query="SELECT 1")
+
+
+def test_custom_sql_with_colons_and_percent(events: sa.Engine) -> None:
+    check = dq.custom_sql("SELECT COUNT(*) FROM events WHERE slot LIKE '1%' AND slot <> '10:00'", equals=1)
+    result = only(run(events, check, table="events"))
+    assert (result.status, result.observed) == ("pass", 1)
+
+
+@pytest.mark.postgres
+def test_custom_sql_with_postgres_casts(postgres_engine: sa.Engine) -> None:
+    create_table(postgres_engine, "events", {"slot": sa.String(5)}, [("09:30",), ("10:00",), ("11:15",)])
+    check = dq.custom_sql("SELECT COUNT(*) FROM events WHERE slot::time >= '10:00'::time", min=1, max=1)
+    result = only(run(postgres_engine, check, table="events"))
+    assert (result.status, result.observed) == ("fail", 2)
+    assert_words(result.message, "returned 2", "does not meet query result in [1, 1]")
