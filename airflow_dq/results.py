@@ -42,6 +42,8 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if hasattr(value, "item"):  # numpy scalars
         return to_jsonable(value.item())
+    if hasattr(value, "to_json"):  # measured profiles: a compact summary, not their samples
+        return to_jsonable(value.to_json())
     return str(value)
 
 

@@ -58,6 +58,7 @@ def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckR
         message=verdict.message,
         columns=list(check.columns),
         metrics={m.label: values.get(m) for m in check.metrics()},
+        failing_rows=list(verdict.rows),
     )
 
 

@@ -18,6 +18,18 @@ from airflow_dq.checks.aggregates import (
 )
 from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
 from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
+from airflow_dq.checks.drift import Drift
+from airflow_dq.checks.integrity import (
+    ConflictingLabels,
+    DuplicateSurge,
+    LabelConsistency,
+    LabelShift,
+    SourceSurge,
+    TextPerplexity,
+    TokenConcentration,
+    TrainingDataCheck,
+    training_integrity,
+)
 from airflow_dq.checks.rows import (
     AcceptedValues,
     LengthBetween,
@@ -50,6 +62,15 @@ row_condition = RowCondition
 time_bucket_completeness = TimeBucketCompleteness
 segment_completeness = SegmentCompleteness
 fresh_through = FreshThrough
+# Drift against a reference, and training-data integrity (ML gates).
+drift = Drift
+label_shift = LabelShift
+duplicate_surge = DuplicateSurge
+conflicting_labels = ConflictingLabels
+source_surge = SourceSurge
+label_consistency = LabelConsistency
+text_perplexity = TextPerplexity
+token_concentration = TokenConcentration
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -57,9 +78,14 @@ __all__ = [
     "Check",
     "CheckArgumentError",
     "CheckContext",
+    "ConflictingLabels",
     "CustomSql",
+    "Drift",
+    "DuplicateSurge",
     "FreshThrough",
     "Freshness",
+    "LabelConsistency",
+    "LabelShift",
     "LengthBetween",
     "MatchesRegex",
     "MeanBetween",
@@ -70,15 +96,24 @@ __all__ = [
     "RowLevelCheck",
     "Schema",
     "SegmentCompleteness",
+    "SourceSurge",
     "StdDevBetween",
+    "TextPerplexity",
     "TimeBucketCompleteness",
+    "TokenConcentration",
+    "TrainingDataCheck",
     "Unique",
     "ValueRange",
     "Verdict",
     "accepted_values",
+    "conflicting_labels",
     "custom_sql",
+    "drift",
+    "duplicate_surge",
     "fresh_through",
     "freshness",
+    "label_consistency",
+    "label_shift",
     "length_between",
     "matches_regex",
     "mean_between",
@@ -88,8 +123,12 @@ __all__ = [
     "row_count",
     "schema",
     "segment_completeness",
+    "source_surge",
     "stddev_between",
+    "text_perplexity",
     "time_bucket_completeness",
+    "token_concentration",
+    "training_integrity",
     "unique",
     "value_range",
 ]

@@ -46,6 +46,9 @@ class Verdict:
     passed: bool
     observed: Any
     message: str
+    # Rows the check itself found suspicious (row-level checks on fetched data); the suite
+    # shows them as the result's failing rows instead of asking the engine for a sample.
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Check:

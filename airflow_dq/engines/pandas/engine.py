@@ -18,6 +18,7 @@ from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import key_hashes, metric_columns, python_value, state_for
 from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics.profiles import ProfileMetric
 
 
 class PandasEngine:
@@ -59,8 +60,11 @@ class PandasEngine:
         for metric in metrics:
             if isinstance(metric, CustomScalar):
                 raise TypeError("the pandas engine cannot run custom SQL (custom_sql checks need a SQL database)")
+        profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
+        profiles = self._profiles(profiled) if profiled else {}
+        metrics = [m for m in metrics if not isinstance(m, ProfileMetric)]
         if not metrics:
-            return {}
+            return profiles
         states = {metric: state_for(metric, chunked=self.source.chunked) for metric in metrics}
         self.statements["data"] += 1
         for chunk in self.source.chunks(self._columns(metrics)):
@@ -68,7 +72,20 @@ class PandasEngine:
             view = ChunkView(chunk)
             for state in states.values():
                 state.add(view)
-        return {metric: state.value() for metric, state in states.items()}
+        return {**profiles, **{metric: state.value() for metric, state in states.items()}}
+
+    def _profiles(self, metrics: list[ProfileMetric]) -> dict[Metric, Any]:
+        """Distributions against a reference and row samples (see engines/profiles.py).
+
+        They read the columns they need into memory (a chunked file is concatenated).
+        """
+        from airflow_dq.engines.pandas.histograms import FrameSide
+        from airflow_dq.engines.profiles import compute_profiles, frame_side_of
+
+        self.statements["profile"] += 1
+        chunks = list(self.source.chunks())
+        frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+        return compute_profiles(FrameSide(frame, self.describe()), metrics, frame_side_of)
 
     def _columns(self, metrics: Collection[Metric]) -> list[str]:
         """Columns the metrics read, so a file reader parses only those."""

@@ -1,0 +1,155 @@
+"""The SQL side of profile metrics: histograms pushed down to the database.
+
+All numeric histograms and categorical counts of one table come from ONE aggregate SELECT:
+for a numeric column with interior edges ``e1 < ... < ek`` it counts the non-NULL values
+and the values below each edge (cumulative counts), and Python takes differences, so bin
+``i`` is ``[e_i, e_i+1)`` with open outer bins; for a categorical column it counts each of
+the reference's top categories, and the rest is 'other'. Samples use ``ORDER BY random()
+LIMIT n``, which the database answers with a bounded top-N sort: the table is never pulled
+into Python.
+"""
+
+from __future__ import annotations
+
+import decimal
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from airflow_dq.engines.sql.compiler import col, raw_sql
+from airflow_dq.engines.sql.types import type_family
+from airflow_dq.metrics.grouped import Reference
+from airflow_dq.metrics.profiles import ProfileMetric, RowsValue
+
+if TYPE_CHECKING:
+    from airflow_dq.engines.sql.engine import SqlEngine
+
+
+def _plain(value: Any) -> Any:
+    # NUMERIC columns come back as Decimal; the statistics want floats.
+    return float(value) if isinstance(value, decimal.Decimal) else value
+
+
+class SqlSide:
+    """A table or query (with an optional raw SQL ``where``) measured in the database."""
+
+    def __init__(
+        self,
+        bind: sa.Engine,
+        source: sa.FromClause | sa.TextClause,
+        *,
+        where: str | None = None,
+        name: str = "query",
+        table: tuple[str, str | None] | None = None,
+        statements: Counter[str] | None = None,
+    ) -> None:
+        self.bind = bind
+        self.source = source
+        self.where = where
+        self.name = name
+        self._table = table  # (name, schema) for catalog reflection
+        self.statements = statements if statements is not None else Counter()
+        self._types: dict[str, str] | None = None
+
+    @classmethod
+    def of_reference(cls, bind: sa.Engine, reference: Reference, statements: Counter[str]) -> SqlSide:
+        if reference.table is not None:
+            source: Any = sa.table(reference.table, schema=reference.schema)
+            table = (reference.table, reference.schema)
+        else:
+            source, table = raw_sql(f"({reference.query}) AS dq_reference"), None
+        return cls(bind, source, where=reference.where, name=str(reference), table=table, statements=statements)
+
+    def describe(self) -> str:
+        return self.name
+
+    def _select(self, *columns: Any) -> sa.Select[Any]:
+        stmt = sa.select(*columns).select_from(self.source)
+        return stmt.where(raw_sql(self.where)) if self.where else stmt
+
+    def _rows(self, kind: str, stmt: sa.Executable) -> list[sa.Row[Any]]:
+        self.statements[kind] += 1
+        with self.bind.connect() as conn:
+            return list(conn.execute(stmt))
+
+    def column_types(self) -> dict[str, str]:
+        if self._types is None:
+            if self._table is not None:
+                with self.bind.connect() as conn:
+                    found = sa.inspect(conn).get_columns(self._table[0], schema=self._table[1])
+                self._types = {c["name"]: type_family(c["type"]) for c in found}
+            else:
+                with self.bind.connect() as conn:
+                    names = conn.execute(self._select(sa.literal_column("*")).limit(0)).keys()
+                self._types = dict.fromkeys(names, "other")
+        return self._types
+
+    def sample(self, columns: Sequence[str], limit: int) -> RowsValue:
+        stmt = self._select(*(col(c) for c in columns)).order_by(sa.func.random()).limit(limit)
+        rows = self._rows("profile", stmt)
+        total = len(rows)
+        if total >= limit:  # there may be more: count them (for "sampled from N rows")
+            total = int(self._rows("profile", self._select(sa.func.count()))[0][0])
+        data = {c: [_plain(row[i]) for row in rows] for i, c in enumerate(columns)}
+        return RowsValue(data, total)
+
+    def top_categories(self, column: str, limit: int) -> list[Any]:
+        key = col(column)
+        count = sa.func.count()
+        stmt = self._select(key).where(key.is_not(None)).group_by(key).order_by(count.desc(), key).limit(limit)
+        return [_plain(row[0]) for row in self._rows("profile", stmt)]
+
+    def histograms(self, edges: dict[str, list[float]], categories: dict[str, list[Any]]) -> dict[str, list[int]]:
+        """Counts for every column in one SELECT (see the module docstring)."""
+        expressions: list[sa.ColumnElement[Any]] = []
+        layout: list[tuple[str, str, int]] = []  # (column, kind, how many expressions)
+        for column, column_edges in edges.items():
+            value = col(column)
+            expressions.append(sa.func.count(value))
+            expressions += [sa.func.count(sa.case((value < float(e), 1))) for e in column_edges]
+            layout.append((column, "numeric", 1 + len(column_edges)))
+        for column, values in categories.items():
+            value = col(column)
+            expressions.append(sa.func.count(value))
+            expressions += [sa.func.count(sa.case((value == v, 1))) for v in values]
+            layout.append((column, "categorical", 1 + len(values)))
+        if not expressions:
+            return {}
+        labelled = [e.label(f"h{i}") for i, e in enumerate(expressions)]
+        (row,) = self._rows("profile", self._select(*labelled))
+        counts: dict[str, list[int]] = {}
+        position = 0
+        for column, kind, width in layout:
+            total, *parts = (int(v or 0) for v in row[position : position + width])
+            position += width
+            if kind == "numeric":
+                cumulative = [*parts, total]
+                counts[column] = [cumulative[0]] + [b - a for a, b in itertools.pairwise(cumulative)]
+            else:
+                counts[column] = [*parts, total - sum(parts)]
+        return counts
+
+
+def compute_sql_profiles(engine: SqlEngine, metrics: Sequence[ProfileMetric]) -> dict[ProfileMetric, Any]:
+    """Profile metrics of a SQL engine's dataset; references may be tables, queries or frames."""
+    from airflow_dq.engines.profiles import compute_profiles, frame_side_of
+
+    current = SqlSide(
+        engine.bind,
+        engine._source(),
+        where=engine.where,
+        name=engine.describe(),
+        table=(engine.table, engine.schema) if engine.table is not None else None,
+        statements=engine.statements,
+    )
+    current._types = engine.column_types()
+
+    def side_of(source: Any) -> Any:
+        if isinstance(source, Reference):
+            return SqlSide.of_reference(engine.bind, source, engine.statements)
+        return frame_side_of(source)
+
+    return compute_profiles(current, metrics, side_of)
