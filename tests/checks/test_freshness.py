@@ -107,3 +107,8 @@ def test_timestamptz_is_not_shifted_by_the_timezone_argument(postgres_engine: sa
     assert_words(result.message, "2026-11-27 14:00:00 UTC", "2:00:00 old")
     stale = only(run(postgres_engine, dq.freshness("ts", max_age=HOUR), now=NOW))
     assert stale.status == "fail"
+
+
+def test_run_time_must_be_timezone_aware(naive_stamps: sa.Engine) -> None:
+    with pytest.raises(ValueError, match="'now' must be time-zone aware"):
+        run(naive_stamps, dq.freshness("ts", max_age=HOUR), now=dt.datetime(2026, 11, 27, 16))
