@@ -18,6 +18,7 @@ from airflow_dq.operators.base import (
     verdict,
 )
 from airflow_dq.suite import validate_checks
+from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -71,6 +72,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     template_ext: Sequence[str] = (".sql",)
     template_fields_renderers = {"sql": "sql", "where": "sql"}
     ui_color = "#cdeccf"
+    operator_extra_links = (DataQualityResultsLink(),)  # "Data Quality" button: this run's results
 
     def __init__(
         self,
