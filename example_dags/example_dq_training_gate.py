@@ -25,6 +25,7 @@ from airflow_dq.checks import (
     not_null,
     row_count,
     schema,
+    segment_completeness,
     stddev_between,
     unique,
     value_range,
@@ -114,6 +115,7 @@ with DAG(
             mean_between("amount", min=10, max=100),
             stddev_between("amount", max=200, severity="warn"),
             freshness("loaded_at", max_age=dt.timedelta(hours=2)),
+            segment_completeness("country", COUNTRIES, min_share=0.1),  # names a vanished country
             custom_sql(
                 "SELECT COUNT(DISTINCT country) FROM events WHERE event_date = '{{ ds }}'",
                 min=len(COUNTRIES),
