@@ -1,0 +1,82 @@
+"""Versioned schema migrations, applied automatically when a store is opened.
+
+Each migration runs once, in order, inside one transaction that holds the database's write
+lock (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock), so parallel tasks opening a
+fresh store at the same moment neither race nor apply a step twice. The applied versions
+are rows of ``dq_schema_version``. To change the schema, append a migration; never edit
+one that has shipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from airflow_dq.store.schema import METRICS, RESULTS, VERSIONS
+
+# Any constant: the PostgreSQL advisory lock that serialises migrations of this schema.
+_PG_LOCK_KEY = 0x44510001
+
+
+def _create_tables(conn: sa.Connection) -> None:
+    # Version 1 is the tables as schema.py defines them, without indexes. A later migration
+    # that alters a table must first freeze this shape here (copy the Table definitions).
+    frozen = sa.MetaData()
+    for table in (RESULTS, METRICS):
+        table.to_metadata(frozen).create(conn)
+
+
+def _add_lookup_indexes(conn: sa.Connection) -> None:
+    # History reads (one check's metric over past runs) and retention deletes (by age).
+    copy = sa.MetaData()
+    results, metrics = RESULTS.to_metadata(copy), METRICS.to_metadata(copy)
+    sa.Index(
+        "ix_dq_metric_values_history",
+        metrics.c.dag_id,
+        metrics.c.task_id,
+        metrics.c.check_name,
+        metrics.c.metric,
+        metrics.c.logical_date,
+    ).create(conn)
+    sa.Index("ix_dq_metric_values_recorded_at", metrics.c.recorded_at).create(conn)
+    sa.Index("ix_dq_check_results_recorded_at", results.c.recorded_at).create(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "check results and metric values", _create_tables),
+    (2, "indexes for history reads and retention", _add_lookup_indexes),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: sa.Connection) -> int:
+    if not sa.inspect(conn).has_table(VERSIONS.name):
+        return 0
+    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(VERSIONS.c.version), 0))).scalar_one()
+
+
+def migrate(engine: sa.Engine, *, target: int = LATEST) -> list[int]:
+    """Apply every migration newer than the database's version (up to ``target``).
+
+    Returns the versions applied (empty when the schema was already current).
+    """
+    applied = []
+    with engine.connect() as conn:
+        conn.execution_options(dq_write=True)  # SQLite: BEGIN IMMEDIATE (see store.connect)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+            VERSIONS.create(conn, checkfirst=True)
+            version = current_version(conn)
+            for number, description, step in MIGRATIONS:
+                if version < number <= target:
+                    step(conn)
+                    conn.execute(
+                        VERSIONS.insert().values(
+                            version=number, description=description, applied_at=dt.datetime.now(dt.UTC)
+                        )
+                    )
+                    applied.append(number)
+    return applied

@@ -1,0 +1,64 @@
+"""The history tables as they are after the newest migration (see ``migrations.py``).
+
+One row per check result and one row per metric value of every recorded run. A task
+instance (dag_id, task_id, run_id, map_index) owns its rows: recording it again (a retry,
+a cleared task) replaces them, so the unique keys below never see duplicates.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+VERSIONS = sa.Table(
+    "dq_schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _run_columns() -> list[sa.Column]:
+    # Who measured it: the task instance, its try, and the run's logical date.
+    return [
+        sa.Column("dag_id", sa.String(250), nullable=False),
+        sa.Column("task_id", sa.String(250), nullable=False),
+        sa.Column("run_id", sa.String(250), nullable=False),
+        sa.Column("map_index", sa.Integer, nullable=False),
+        sa.Column("try_number", sa.Integer, nullable=False),
+        sa.Column("logical_date", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("dataset", sa.Text, nullable=False),
+        sa.Column("check_name", sa.String(250), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+RESULTS = sa.Table(
+    "dq_check_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_run_columns(),
+    sa.Column("check_type", sa.String(100), nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("expected", sa.Text, nullable=False),
+    sa.Column("observed", sa.Text),  # JSON
+    sa.Column("message", sa.Text, nullable=False),
+    sa.UniqueConstraint("dag_id", "task_id", "run_id", "map_index", "check_name", name="uq_dq_check_results_run"),
+)
+
+METRICS = sa.Table(
+    "dq_metric_values",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_run_columns(),
+    sa.Column("metric", sa.String(500), nullable=False),
+    sa.Column("value", sa.Float),  # numbers (and booleans) only; NULL otherwise
+    sa.Column("value_json", sa.Text),  # the value as JSON, whatever its type
+    sa.Column("status", sa.String(10), nullable=False),  # the status of the check that measured it
+    sa.UniqueConstraint(
+        "dag_id", "task_id", "run_id", "map_index", "check_name", "metric", name="uq_dq_metric_values_run"
+    ),
+)
