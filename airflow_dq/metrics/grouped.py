@@ -17,6 +17,18 @@ from airflow_dq.metrics.core import Metric
 TIME_UNITS = ("minute", "hour", "day")
 
 
+class GroupKey(tuple):
+    """A group's key: a tuple (equal to the plain tuple) that reads well in results.
+
+    ``str(GroupKey(("FR", "ios")))`` is ``FR, ios``; a bucket shows as its ISO start.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return ", ".join(v.isoformat() if isinstance(v, dt.date | dt.datetime) else str(v) for v in self)
+
+
 @dataclass(frozen=True)
 class Grouping:
     """Base class: how rows are put into groups."""

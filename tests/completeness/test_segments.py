@@ -108,3 +108,14 @@ def test_several_columns_name_the_vanished_combination(db: sa.Engine) -> None:
 def test_bad_arguments_fail_at_parse_time(args: tuple, kwargs: dict, argument: str) -> None:
     with pytest.raises(CheckArgumentError, match=f"'segment_completeness'.*argument '{argument}'"):
         segment_completeness("country", *args, **kwargs)
+
+
+def test_per_segment_counts_read_well_in_the_result(db: sa.Engine) -> None:
+    events(db, rows("2026-11-26", {"US": 3, "DE": 2}))
+    result = run(db, segment_completeness(["country", "platform"], [("US", "ios")])).results[0].to_dict()
+    assert result["metrics"]["row_count by segments(country, platform)"] == {
+        "US, ios": 2,
+        "US, android": 1,
+        "DE, ios": 1,
+        "DE, android": 1,
+    }

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import aggregation, col, raw_sql
 from airflow_dq.metrics import DuplicateCount
-from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, Reference
+from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, GroupKey, Reference
 
 if TYPE_CHECKING:
     from airflow_dq.engines.sql.engine import SqlEngine
@@ -103,9 +103,9 @@ def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, m
     values: dict[Grouped, dict[tuple[Any, ...], Any]] = {m: {} for m in metrics}
     for row in rows:
         mapping = row._mapping
-        key = tuple(mapping[f"k{i}"] for i in range(len(keys)))
+        key = GroupKey(mapping[f"k{i}"] for i in range(len(keys)))
         if isinstance(grouping, ByTimeBucket):
-            key = tuple(_bucket_key(k) for k in key)
+            key = GroupKey(_bucket_key(k) for k in key)
         for i, (metric, agg) in enumerate(zip(metrics, aggregations, strict=True)):
             values[metric][key] = agg.read([mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
     return values
