@@ -16,7 +16,7 @@ import pandas as pd
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
-from airflow_dq.engines.pandas.states import key_hashes, metric_columns, python_value, state_for
+from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
 from airflow_dq.metrics import CustomScalar, Metric
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -123,8 +123,7 @@ class PandasEngine:
             keys = chunk.loc[ChunkView(chunk).complete(columns), list(columns)]
             merged = np.concatenate([hashes, key_hashes(keys, columns)])
             weights = np.concatenate([counts, np.ones(len(keys), dtype=np.int64)])
-            hashes, inverse = np.unique(merged, return_inverse=True)
-            counts = np.bincount(inverse, weights=weights, minlength=len(hashes)).astype(np.int64)
+            hashes, counts = count_hashes(merged, weights)
         repeated = counts > 1
         order = np.argsort(-counts[repeated], kind="stable")[:limit]
         top = dict(zip(hashes[repeated][order].tolist(), counts[repeated][order].tolist(), strict=True))

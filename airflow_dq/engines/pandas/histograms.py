@@ -26,6 +26,15 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _values(series: pd.Series) -> list[Any]:
+    """Plain Python values with None for every kind of missing value (vectorised)."""
+    values = series.tolist()  # numpy scalars become Python scalars
+    if series.hasnans:
+        missing = series.isna().tolist()
+        values = [None if gone else v for v, gone in zip(values, missing, strict=True)]
+    return [_plain(v) for v in values] if series.dtype == object else values
+
+
 class FrameSide:
     """A DataFrame in memory, measured with pandas."""
 
@@ -62,7 +71,7 @@ class FrameSide:
             part = self.frame.iloc[chosen]
         else:
             part = self.frame
-        return RowsValue({c: [_plain(v) for v in part[c].tolist()] for c in columns}, total)
+        return RowsValue({c: _values(part[c]) for c in columns}, total)
 
     def top_categories(self, column: str, limit: int) -> list[Any]:
         self._require([column])
