@@ -126,6 +126,9 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
             default_timezone=default_timezone_setting(),
             polls=self._polls,
         )
+        self.log.info(
+            "Deferring: the triggerer polls every %s s until %s (timeout)", self.poke_interval, deadline.isoformat()
+        )
         self.defer(
             trigger=trigger,
             method_name="execute_complete",

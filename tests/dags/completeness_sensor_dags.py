@@ -11,6 +11,7 @@ import datetime as dt
 from airflow.sdk import DAG, CronDataIntervalTimetable, task
 
 from airflow_dq.checks import segment_completeness, time_bucket_completeness
+from airflow_dq.operators import DataQualityOperator
 from airflow_dq.sensors import CompletenessSensor, FreshnessSensor
 
 START = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -18,8 +19,9 @@ CONN = "dq_issue3_warehouse"
 
 
 def _wait_then_train(dag_id: str, sensor_cls: type, **sensor_kwargs) -> DAG:
-    sensor_kwargs.setdefault("poke_interval", 1)
-    sensor_kwargs.setdefault("timeout", 30)
+    if sensor_cls is not DataQualityOperator:
+        sensor_kwargs.setdefault("poke_interval", 1)
+        sensor_kwargs.setdefault("timeout", 30)
     # A data-interval schedule: each run covers [midnight, next midnight), the window the
     # time-bucket check defaults to (Airflow 3's "@daily" gives an empty interval).
     schedule = CronDataIntervalTimetable("0 0 * * *", timezone="UTC")
@@ -52,3 +54,5 @@ freshness_timeout_soft = _wait_then_train(
 freshness_timeout_poke = _wait_then_train(
     "test_issue3_freshness_timeout_poke", FreshnessSensor, column="event_time", timeout=3, deferrable=False
 )
+# Not a sensor: the gate itself, halting training on a gap or a vanished segment.
+gate = _wait_then_train("test_issue3_gate", DataQualityOperator, checks=_complete_hours())

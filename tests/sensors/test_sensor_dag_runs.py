@@ -166,3 +166,15 @@ def test_soft_fail_sensor_times_out_and_skips(warehouse: str, states: list) -> N
     assert tis["wait"].state == "skipped"
     assert tis["train"].state == "skipped"
     assert ("wait", "deferred") in states
+
+
+def test_gate_halts_training_naming_the_missing_hours_and_country(warehouse: str) -> None:
+    # The check's default window is the run's data interval, rendered by the operator.
+    _write(warehouse, _hours(skip={14, 15}, countries=("US",)), create=True)
+    run, tis = run_dag(load_dag(MODULE, "test_issue3_gate"), RUN_DAY)
+    assert tis["wait"].state == "failed" and tis["train"].state == "upstream_failed"
+    results = {r["name"]: r for r in xcom_value(run, "wait")["results"]}
+    hours = results["time_bucket_completeness(event_time)"]
+    assert hours["observed"]["missing"] == ["2026-11-19T14:00:00+00:00", "2026-11-19T15:00:00+00:00"]
+    assert "no rows for 2026-11-19 14:00\u201316:00 UTC" in hours["message"]
+    assert results["segment_completeness(country)"]["observed"]["vanished"] == ["'DE'"]
