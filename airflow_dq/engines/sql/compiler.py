@@ -52,13 +52,20 @@ def _all_present(columns: Sequence[str]) -> sa.ColumnElement[bool]:
     return sa.and_(*(col(c).is_not(None) for c in columns))
 
 
-def violation(pred: Predicate) -> sa.ColumnElement[bool]:
-    """A boolean that is TRUE exactly for the rows that break ``pred``'s rule."""
+def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
+    """A boolean that is TRUE exactly for the rows that break ``pred``'s rule.
+
+    For a NULL value a column rule is NULL, not TRUE, so COUNT/FILTER/WHERE skip the row
+    without an extra ``IS NOT NULL`` test per row (a few % of a wide scan).
+    """
     if isinstance(pred, IsNull):
         return col(pred.column).is_(None)
     if isinstance(pred, SqlConditionFalse):
-        # CASE turns both FALSE and NULL into a violation.
-        return sa.case((raw_sql(f"({pred.condition})"), 0), else_=1) == 1
+        condition = raw_sql(f"({pred.condition})")
+        if dialect == "postgresql":  # FALSE and NULL both break the rule
+            return sa.type_coerce(condition, sa.Boolean).is_not(sa.true())
+        # Portable spelling of IS NOT TRUE (SQLite's "IS NOT 1" would pass a truthy 2).
+        return sa.case((condition, 0), else_=1) == 1
     column = col(pred.column)
     if isinstance(pred, NotIn):
         rule = column.not_in(list(pred.values))
@@ -86,7 +93,15 @@ def violation(pred: Predicate) -> sa.ColumnElement[bool]:
         rule = column.not_in(sa.select(key).where(key.is_not(None)).scalar_subquery())
     else:
         raise TypeError(f"the SQL engine cannot evaluate predicate {pred!r}")
-    return sa.and_(column.is_not(None), rule)
+    return rule
+
+
+def count_where(condition: sa.ColumnElement[bool], dialect: str) -> sa.ColumnElement[int]:
+    """COUNT of the rows where ``condition`` is TRUE."""
+    if dialect == "postgresql":
+        # FILTER skips building a CASE value per row: cheaper in a wide scan (benchmarks/).
+        return sa.func.count().filter(condition)
+    return sa.func.count(sa.case((condition, 1)))
 
 
 def _number(value: Any) -> Any:
@@ -130,13 +145,13 @@ def aggregation(
     if isinstance(metric, CompleteCount):
         if len(metric.columns) == 1:
             return Aggregation([sa.func.count(col(metric.columns[0]))], lambda v: _int(v[0]))
-        return Aggregation([sa.func.count(sa.case((_all_present(metric.columns), 1)))], lambda v: _int(v[0]))
+        return Aggregation([count_where(_all_present(metric.columns), dialect)], lambda v: _int(v[0]))
     if isinstance(metric, DuplicateCount):
         if len(metric.columns) == 1:
             c = col(metric.columns[0])
             return Aggregation([sa.func.count(c) - sa.func.count(sa.distinct(c))], lambda v: _int(v[0]))
         repeated = sa.and_(col(window_label(metric.columns)) > 1, _all_present(metric.columns))
-        return Aggregation([sa.func.count(sa.case((repeated, 1)))], lambda v: _int(v[0]))
+        return Aggregation([count_where(repeated, dialect)], lambda v: _int(v[0]))
     if isinstance(metric, Minimum):
         return Aggregation([sa.func.min(col(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, Maximum):
@@ -155,7 +170,7 @@ def aggregation(
             return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
         return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
     if isinstance(metric, ViolationCount):
-        return Aggregation([sa.func.count(sa.case((violation(metric.predicate), 1)))], lambda v: _int(v[0]))
+        return Aggregation([count_where(violation(metric.predicate, dialect), dialect)], lambda v: _int(v[0]))
     raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
 
 
