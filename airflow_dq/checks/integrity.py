@@ -131,11 +131,11 @@ class TrainingDataCheck(ReferenceArgument, Check):
 
     def _keys(self, rows: RowsValue, normalize: bool) -> list[Any]:
         """The input of each row: its (normalised) text, or its feature values."""
-        from airflow_dq.stats.integrity import normalize_text
+        from airflow_dq.stats.integrity import normalize_text, normalized_texts
 
         if self.text is not None and not self.features:
             texts = rows.columns[self.text]
-            return [normalize_text(t) for t in texts] if normalize else [str(t) for t in texts]
+            return list(normalized_texts(tuple(texts))) if normalize else [str(t) for t in texts]
         parts = [rows.columns[c] for c in ((self.text,) if self.text else ()) + self.features]
         return [
             tuple(normalize_text(v) if normalize and isinstance(v, str) else v for v in row)

@@ -129,7 +129,9 @@ def quantile_edges(sample: Sequence[float], bins: int) -> list[float]:
     values = values[np.isfinite(values)]
     if not len(values) or bins < 2:
         return []
-    inner = np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1], method="linear")
+    # Edges at observed values (inverted CDF), so a discrete column gets no empty bins.
+    levels = np.round(np.linspace(0, 1, bins + 1)[1:-1], 12)  # 0.3 * 100 must not become 30.000000000000004
+    inner = np.quantile(values, levels, method="inverted_cdf")
     edges = sorted({float(e) for e in inner})
     low = float(values.min())
     # An edge at the minimum would leave the first bin empty by construction.
@@ -227,7 +229,8 @@ def column_drift(
         statistic = jensenshannon(reference_counts, current_counts)
     else:
         statistic = linf(reference_counts, current_counts)
-    drifted = statistic < threshold if method in P_VALUE_METHODS else statistic >= threshold
+    # A share change of exactly the threshold (0.6 - 0.5 = 0.09999999999999998) counts.
+    drifted = statistic < threshold if method in P_VALUE_METHODS else statistic >= threshold - 1e-12
     return ColumnDrift(
         column=column,
         kind=kind,

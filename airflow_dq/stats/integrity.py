@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,12 @@ def normalize_text(text: Any) -> str:
         return ""
     folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", folded)).strip()
+
+
+@lru_cache(maxsize=8)
+def normalized_texts(texts: tuple[Any, ...]) -> list[str]:
+    """``normalize_text`` of many texts, remembered for the next batch (the reference's)."""
+    return [normalize_text(t) for t in texts]
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
