@@ -4,9 +4,9 @@ All numeric histograms and categorical counts of one table come from ONE aggrega
 for a numeric column with interior edges ``e1 < ... < ek`` it counts the non-NULL values
 and the values below each edge (cumulative counts), and Python takes differences, so bin
 ``i`` is ``[e_i, e_i+1)`` with open outer bins; for a categorical column it counts each of
-the reference's top categories, and the rest is 'other'. Samples use ``ORDER BY random()
-LIMIT n``, which the database answers with a bounded top-N sort: the table is never pulled
-into Python.
+the reference's top categories, and the rest is 'other'. Data larger than a sample's bound
+is sampled with ``ORDER BY random() LIMIT n``, which the database answers with a bounded
+top-N sort: the table is never pulled into Python.
 """
 
 from __future__ import annotations
@@ -88,10 +88,14 @@ class SqlSide:
         return self._types
 
     def sample(self, columns: Sequence[str], limit: int) -> RowsValue:
-        stmt = self._select(*(col(c) for c in columns)).order_by(sa.func.random()).limit(limit)
-        rows = self._rows("profile", stmt)
+        # First without ordering: data that fits is read whole, in the database's order, so
+        # the same data gives the same result run after run. Only when there is more does
+        # the database draw a random sample (a bounded top-N sort) and count the rows.
+        selected = self._select(*(col(c) for c in columns))
+        rows = self._rows("profile", selected.limit(limit + 1))
         total = len(rows)
-        if total >= limit:  # there may be more: count them (for "sampled from N rows")
+        if total > limit:
+            rows = self._rows("profile", selected.order_by(sa.func.random()).limit(limit))
             total = int(self._rows("profile", self._select(sa.func.count()))[0][0])
         data = {c: [_plain(row[i]) for row in rows] for i, c in enumerate(columns)}
         return RowsValue(data, total)
