@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from airflow_dq.checks.base import Check, CheckContext, Verdict
+from airflow_dq.checks.base import Check, CheckContext, HistoryReader, Verdict
 from airflow_dq.engines.base import Engine
 from airflow_dq.metrics import Metric, RowCount
 from airflow_dq.results import CheckResult, Severity, Status, SuiteResult
@@ -53,11 +53,11 @@ def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckR
         check_type=check.check_type,
         severity=check.severity,
         status=status,
-        expected=check.expectation(),
+        expected=verdict.expected or check.expectation(),
         observed=verdict.observed,
         message=verdict.message,
         columns=list(check.columns),
-        metrics={m.label: values.get(m) for m in check.metrics()},
+        metrics={**{m.label: values.get(m) for m in check.metrics()}, **(verdict.metrics or {})},
         failing_rows=list(verdict.rows),
     )
 
@@ -82,12 +82,15 @@ def run_checks(
     now: dt.datetime | None = None,
     sample_size: int = 5,
     default_timezone: str = "UTC",
+    history: HistoryReader | None = None,
+    logical_date: dt.datetime | None = None,
 ) -> SuiteResult:
     """Measure every metric the checks need in one pass and judge each check.
 
     A check whose columns do not exist gets status ``error`` instead of breaking the scan
     for the others. For each failed row-level check, up to ``sample_size`` offending rows
-    are fetched (only on failure).
+    are fetched (only on failure). ``history`` gives anomaly checks their past values
+    (runs before ``logical_date``); see ``airflow_dq.operators.history``.
     """
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -104,7 +107,13 @@ def run_checks(
             runnable.append(check)
 
     values = engine.compute(_needed_metrics(runnable))
-    ctx = CheckContext(now=now, column_types=column_types, default_timezone=default_timezone)
+    ctx = CheckContext(
+        now=now,
+        column_types=column_types,
+        default_timezone=default_timezone,
+        history=history,
+        logical_date=logical_date,
+    )
     for check in runnable:
         result = _result(check, check.judge(values, ctx), values)
         spec = check.failure_sample()

@@ -16,6 +16,13 @@ from airflow_dq.checks.aggregates import (
     RowCountCheck,
     StdDevBetween,
 )
+from airflow_dq.checks.anomaly import (
+    AnomalyCheck,
+    FreshnessAnomaly,
+    MetricAnomaly,
+    SegmentAnomaly,
+    VolumeAnomaly,
+)
 from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
 from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
 from airflow_dq.checks.drift import Drift
@@ -62,6 +69,11 @@ row_condition = RowCondition
 time_bucket_completeness = TimeBucketCompleteness
 segment_completeness = SegmentCompleteness
 fresh_through = FreshThrough
+# Anomalies against the history store.
+volume_anomaly = VolumeAnomaly
+metric_anomaly = MetricAnomaly
+segment_anomaly = SegmentAnomaly
+freshness_anomaly = FreshnessAnomaly
 # Drift against a reference, and training-data integrity (ML gates).
 drift = Drift
 label_shift = LabelShift
@@ -75,6 +87,7 @@ token_concentration = TokenConcentration
 __all__ = [
     "TYPE_FAMILIES",
     "AcceptedValues",
+    "AnomalyCheck",
     "Check",
     "CheckArgumentError",
     "CheckContext",
@@ -84,17 +97,20 @@ __all__ = [
     "DuplicateSurge",
     "FreshThrough",
     "Freshness",
+    "FreshnessAnomaly",
     "LabelConsistency",
     "LabelShift",
     "LengthBetween",
     "MatchesRegex",
     "MeanBetween",
+    "MetricAnomaly",
     "NotNull",
     "References",
     "RowCondition",
     "RowCountCheck",
     "RowLevelCheck",
     "Schema",
+    "SegmentAnomaly",
     "SegmentCompleteness",
     "SourceSurge",
     "StdDevBetween",
@@ -105,6 +121,7 @@ __all__ = [
     "Unique",
     "ValueRange",
     "Verdict",
+    "VolumeAnomaly",
     "accepted_values",
     "conflicting_labels",
     "custom_sql",
@@ -112,16 +129,19 @@ __all__ = [
     "duplicate_surge",
     "fresh_through",
     "freshness",
+    "freshness_anomaly",
     "label_consistency",
     "label_shift",
     "length_between",
     "matches_regex",
     "mean_between",
+    "metric_anomaly",
     "not_null",
     "references",
     "row_condition",
     "row_count",
     "schema",
+    "segment_anomaly",
     "segment_completeness",
     "source_surge",
     "stddev_between",
@@ -131,4 +151,5 @@ __all__ = [
     "training_integrity",
     "unique",
     "value_range",
+    "volume_anomaly",
 ]

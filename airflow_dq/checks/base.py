@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from airflow_dq.metrics import Metric, Predicate
 from airflow_dq.results import Severity
+from airflow_dq.stats.anomaly import Point
 
 
 class CheckArgumentError(ValueError):
@@ -32,6 +33,11 @@ class DuplicateKeys:
 FailureSample = Predicate | DuplicateKeys
 
 
+# History of one check: (check name, how many past runs) -> {metric label: points before
+# this run, oldest first}. Given by the operator from the history store (issue 4).
+HistoryReader = Callable[[str, int], Mapping[str, Sequence[Point]]]
+
+
 @dataclass
 class CheckContext:
     """What a check may know besides its metrics."""
@@ -39,6 +45,8 @@ class CheckContext:
     now: dt.datetime  # the run's reference time, time-zone aware
     column_types: Mapping[str, str] = field(default_factory=dict)  # column -> type family
     default_timezone: str = "UTC"
+    history: HistoryReader | None = None  # past metric values (anomaly checks); None = no store
+    logical_date: dt.datetime | None = None  # this run's place on the history's time axis (default: now)
 
 
 @dataclass
@@ -46,6 +54,12 @@ class Verdict:
     passed: bool
     observed: Any
     message: str
+    # Optional, for checks whose expectation depends on the data (an anomaly band): shown
+    # instead of ``Check.expectation()``.
+    expected: str | None = None
+    # Values the check derived (a null rate, a segment's share), recorded with its metrics
+    # and read back as its history.
+    metrics: Mapping[str, Any] | None = None
     # Rows the check itself found suspicious (row-level checks on fetched data); the suite
     # shows them as the result's failing rows instead of asking the engine for a sample.
     rows: list[dict[str, Any]] = field(default_factory=list)

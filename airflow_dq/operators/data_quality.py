@@ -15,7 +15,6 @@ from airflow_dq.operators.base import (
     default_timezone_setting,
     run_time,
     sample_size_setting,
-    verdict,
 )
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
@@ -113,8 +112,10 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
+        from airflow_dq.operators.history import TaskHistory
         from airflow_dq.suite import run_checks
 
+        history = TaskHistory(context)  # results are recorded there before the verdict
         bind = self._sqlalchemy_engine()
         try:
             engine = SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where)
@@ -124,7 +125,12 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
                 now=run_time(context),
                 sample_size=sample_size_setting(self.sample_size),
                 default_timezone=default_timezone_setting(),
+                history=history.reader,
+                logical_date=history.key.logical_date,
             )
+        except BaseException:
+            history.close()
+            raise
         finally:
             bind.dispose()
-        return verdict(result, context, on_failure=self.on_failure, log=self.log)
+        return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

@@ -1,0 +1,408 @@
+"""Anomaly checks: today's value against the same check's history, not a fixed threshold.
+
+Each check measures one or more series (the row count; a column's null rate; every
+segment's volume or share; the freshness lag), judges today's value of each against its
+past runs in the history store (``airflow_dq.stats.anomaly``), and records today's value
+so tomorrow's run can compare. Until a series has ``min_points`` past runs the check is
+"learning": it passes and says so. The message states the expected band and the value.
+
+    from airflow_dq.checks import volume_anomaly, metric_anomaly, segment_anomaly
+
+    checks = [
+        volume_anomaly(seasonality="day_of_week"),
+        metric_anomaly("email", "null_rate", direction="spike", min_change=0.01),
+        segment_anomaly("country", measure="share", direction="drop"),
+        freshness_anomaly("loaded_at"),
+    ]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from airflow_dq.checks.aggregates import parse_timestamp
+from airflow_dq.checks.base import Check, CheckContext, Verdict, fmt_number
+from airflow_dq.metrics import (
+    CompleteCount,
+    DuplicateCount,
+    Maximum,
+    Mean,
+    Metric,
+    Minimum,
+    NullCount,
+    RowCount,
+    StdDev,
+)
+from airflow_dq.metrics.grouped import BySegments, Grouped
+from airflow_dq.stats.anomaly import Judgement, Outcome, Point, Settings, history_needed, judge_point
+
+
+class HistoryUnavailable(RuntimeError):
+    """The history store could not be read or written: an infrastructure failure (retryable)."""
+
+
+def _band(j: Judgement, show: Any = fmt_number) -> str:
+    low = "-inf" if j.low is None or math.isinf(j.low) else show(j.low)
+    high = "+inf" if j.high is None or math.isinf(j.high) else show(j.high)
+    return f"[{low}, {high}]"
+
+
+class AnomalyCheck(Check):
+    """Base of the anomaly checks: the detector settings and the judging of series.
+
+    :param sensitivity: how many standard deviations a value may stray (default 3).
+    :param training_window: past runs per baseline (default 14; per season when seasonal).
+    :param min_points: past runs needed before judging (default 7); until then "learning".
+    :param seasonality: ``"day_of_week"`` or ``"hour_of_day"``: compare with the same
+        weekday (hour) only. Default None.
+    :param direction: ``"both"`` (default), ``"drop"`` or ``"spike"``: which way alarms.
+    :param min_change: changes smaller than this (absolute, in the series' unit) never alarm.
+    :param exclude_anomalies: leave past anomalous runs out of the baseline (default True).
+    :param relearn_after: after this many anomalous runs in a row, all one way, accept the
+        new level (default 5; 0 = never).
+    :param timezone: wall clock of the seasons (default: the provider's default time zone).
+    """
+
+    default_direction = "both"
+    multi = False  # several series (segments) instead of one
+
+    def __init__(
+        self,
+        *,
+        sensitivity: float = 3.0,
+        training_window: int = 14,
+        min_points: int = 7,
+        seasonality: str | None = None,
+        direction: str | None = None,
+        min_change: float = 0.0,
+        exclude_anomalies: bool = True,
+        relearn_after: int = 5,
+        timezone: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for argument, value in (("sensitivity", sensitivity), ("min_change", min_change)):
+            self._number_arg(argument, value, allow_none=False)
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError, TypeError) as err:
+                raise self._argument_error("timezone", f"is not a known time zone: {timezone!r}") from err
+        try:
+            self.settings = Settings(
+                sensitivity=float(sensitivity),
+                training_window=training_window,
+                min_points=min_points,
+                seasonality=seasonality,
+                direction=direction or self.default_direction,
+                min_change=float(min_change),
+                exclude_anomalies=bool(exclude_anomalies),
+                relearn_after=relearn_after,
+            )
+        except ValueError as err:
+            argument = str(err).split(" ", 1)[0]
+            raise self._argument_error(argument, str(err).split(" ", 1)[1]) from err
+        self.timezone = timezone
+
+    # -- what subclasses define ------------------------------------------------------
+    what = "value"  # the series in a few words, for messages
+
+    def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
+        """Today's value of each series, keyed by the label it is recorded under."""
+        raise NotImplementedError
+
+    def complete(self, today: dict[str, float | None], history: Mapping[str, Sequence[Point]]) -> None:
+        """Add today's value of series that have history but no value today (segments)."""
+
+    def fill(self, label: str, history: Mapping[str, Sequence[Point]], dates: list[dt.datetime]) -> list[Point]:
+        """The past points of one series (segments fill the runs where they were absent)."""
+        return list(history.get(label, []))
+
+    def show(self, value: float | None) -> str:
+        return fmt_number(value)
+
+    # -- judging ---------------------------------------------------------------------
+    def expectation(self) -> str:
+        s = self.settings
+        season = f", same {s.seasonality.replace('_', ' ')}" if s.seasonality else ""
+        way = {"both": "", "drop": " (drops only)", "spike": " (spikes only)"}[s.direction]
+        return f"{self.what} within {s.sensitivity:g} sd of its last {s.training_window} runs{season}{way}"
+
+    def _settings(self, ctx: CheckContext) -> Settings:
+        from dataclasses import replace
+
+        return replace(self.settings, timezone=self.timezone or ctx.default_timezone)
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        if ctx.history is None:
+            raise RuntimeError(
+                f"check '{self.name}' compares with past runs, but no history store was given "
+                "(run it with DataQualityOperator, or pass history= to run_checks)"
+            )
+        settings = self._settings(ctx)
+        today = self.series(values, ctx)
+        try:
+            history = ctx.history(self.name, history_needed(settings))
+        except HistoryUnavailable as err:
+            # Judged without history it would be a guess; the operator retries the task.
+            return Verdict(False, None, f"cannot compare with past runs: {err}", metrics=today)
+        self.complete(today, history)
+        dates = sorted({p.at for points in history.values() for p in points})
+        at = ctx.logical_date or ctx.now
+        judged = {
+            label: judge_point(self.fill(label, history, dates), Point(at, value), settings)
+            for label, value in today.items()
+        }
+        return self._verdict(today, judged, settings)
+
+    def _verdict(self, today: dict[str, float | None], judged: dict[str, Judgement], s: Settings) -> Verdict:
+        anomalous = {k: j for k, j in judged.items() if j.anomalous}
+        learning = {k: j for k, j in judged.items() if j.outcome is Outcome.LEARNING}
+        if not self.multi:
+            (j,) = judged.values()
+            observed: Any = j.value
+            if j.outcome is Outcome.LEARNING:
+                message = (
+                    f"learning: {j.points} of {s.min_points} past runs needed before judging "
+                    f"({self.what} {self.show(j.value)} recorded)"
+                )
+                return Verdict(True, observed, message, expected="learning (no band yet)", metrics=today)
+            return Verdict(
+                not anomalous,
+                observed,
+                self._sentence(self.what, j),
+                expected=f"{self.what} in {_band(j, self.show)}",
+                metrics=today,
+            )
+        # Several series (segments): fail on any anomalous one, name them all.
+        parts = [self._sentence(label, j) for label, j in sorted(anomalous.items())]
+        judged_count = len(judged) - len(learning)
+        if anomalous:
+            message = f"{len(anomalous)} of {len(judged)} series anomalous: " + "; ".join(parts)
+        elif judged_count:
+            message = f"all {judged_count} judged series within their bands"
+        else:
+            message = "learning: no series has enough past runs yet"
+        if learning and (anomalous or judged_count):
+            message += f" ({len(learning)} still learning)"
+        observed = {k: j.value for k, j in sorted(anomalous.items())} or len(judged)
+        expected = "every series within its band" if judged_count else "learning (no band yet)"
+        return Verdict(not anomalous, observed, message, expected=expected, metrics=today)
+
+    def _sentence(self, label: str, j: Judgement) -> str:
+        where = "within"
+        if j.anomalous:
+            where = "below" if j.value is not None and j.expected is not None and j.value < j.expected else "above"
+        change = ""
+        if j.expected:
+            change = f", {(j.value - j.expected) / abs(j.expected):+.0%} vs expected"  # type: ignore[operator]
+        score = "" if j.score is None or math.isinf(j.score) else f", z = {j.score:+.1f}"
+        return (
+            f"{label} {self.show(j.value)} is {where} the expected band {_band(j, self.show)} "
+            f"(expected {self.show(j.expected)} from {j.points} past runs{change}{score})"
+        )
+
+
+class VolumeAnomaly(AnomalyCheck):
+    """The row count against its history: a partial load, a duplicated load, a lost source.
+
+    ``volume_anomaly(seasonality="day_of_week", direction="drop")``
+    """
+
+    check_type = "volume_anomaly"
+    what = "row count"
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (RowCount(),)
+
+    def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
+        return {"row_count": float(values[RowCount()])}
+
+
+# name -> (metrics, how today's value is derived from them)
+def _column_metric(name: str, column: str) -> tuple[tuple[Metric, ...], Any]:
+    n, rows, dup, complete = NullCount(column), RowCount(), DuplicateCount((column,)), CompleteCount((column,))
+    table: dict[str, tuple[tuple[Metric, ...], Any]] = {
+        "null_rate": ((n, rows), lambda v: v[n] / v[rows] if v[rows] else None),
+        "null_count": ((n,), lambda v: v[n]),
+        "distinct_count": ((complete, dup), lambda v: v[complete] - v[dup]),
+        "duplicate_count": ((dup,), lambda v: v[dup]),
+        "mean": ((Mean(column),), lambda v: v[Mean(column)]),
+        "stddev": ((StdDev(column),), lambda v: v[StdDev(column)]),
+        "min": ((Minimum(column),), lambda v: v[Minimum(column)]),
+        "max": ((Maximum(column),), lambda v: v[Maximum(column)]),
+    }
+    return table[name]
+
+
+COLUMN_METRICS = ("null_rate", "null_count", "distinct_count", "duplicate_count", "mean", "stddev", "min", "max")
+
+
+class MetricAnomaly(AnomalyCheck):
+    """A scalar metric of a column against its history.
+
+    ``metric`` is one of ``null_rate`` (NULLs / rows), ``null_count``, ``distinct_count``,
+    ``duplicate_count``, ``mean``, ``stddev``, ``min``, ``max`` (numbers only).
+
+    ``metric_anomaly("email", "null_rate", direction="spike", min_change=0.005)``
+    """
+
+    check_type = "metric_anomaly"
+
+    def __init__(self, column: str, metric: str, **kwargs: Any) -> None:
+        self._columns_for_errors = column
+        self.column = self._column_arg("column", column)
+        if metric not in COLUMN_METRICS:
+            raise self._argument_error("metric", f"must be one of {COLUMN_METRICS}, got {metric!r}")
+        self.metric = metric
+        super().__init__(**kwargs)
+        self._needs, self._derive = _column_metric(metric, column)
+
+    @property
+    def name(self) -> str:
+        return self._name or f"{self.metric}_anomaly({self.column})"
+
+    @property
+    def what(self) -> str:  # type: ignore[override]
+        return f"{self.metric}({self.column})"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return self._needs
+
+    def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
+        value = self._derive(values)
+        if value is not None and not isinstance(value, int | float):
+            try:
+                value = float(value)
+            except (TypeError, ValueError) as err:
+                raise TypeError(
+                    f"check '{self.name}': {self.metric} of '{self.column}' is {value!r}, not a number"
+                ) from err
+        return {self.what: None if value is None else float(value)}
+
+
+def _segment_name(columns: tuple[str, ...], key: tuple[Any, ...]) -> str:
+    return ", ".join(f"{c}={'NULL' if v is None else v}" for c, v in zip(columns, key, strict=True))
+
+
+class SegmentAnomaly(AnomalyCheck):
+    """Every segment's row count (``measure="volume"``) or share of rows (``"share"``)
+    against its history. A segment seen in past runs but absent today counts as zero, so a
+    vanished segment is a drop to 0, not missing data. All segments come from one GROUP BY.
+
+    ``segment_anomaly("country", measure="share", direction="drop")``
+
+    :param max_segments: judge at most this many segments (today's largest, plus those seen
+        before); protects the store from a high-cardinality column. Default 100.
+    """
+
+    check_type = "segment_anomaly"
+    multi = True
+
+    def __init__(
+        self, columns: str | Sequence[str], *, measure: str = "volume", max_segments: int = 100, **kwargs: Any
+    ) -> None:
+        cols = (columns,) if isinstance(columns, str) else tuple(columns)
+        self._columns_for_errors = ", ".join(map(str, cols))
+        if not cols:
+            raise self._argument_error("columns", "is empty: give at least one segment column")
+        self.segment_columns = tuple(self._column_arg("columns", c) for c in cols)
+        if measure not in ("volume", "share"):
+            raise self._argument_error("measure", f"must be 'volume' or 'share', got {measure!r}")
+        if isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1:
+            raise self._argument_error("max_segments", f"must be a whole number >= 1, got {max_segments!r}")
+        self.measure, self.max_segments = measure, max_segments
+        super().__init__(**kwargs)
+
+    @property
+    def name(self) -> str:
+        return self._name or f"segment_{self.measure}_anomaly({', '.join(self.segment_columns)})"
+
+    @property
+    def what(self) -> str:  # type: ignore[override]
+        return f"{self.measure} of each segment of ({', '.join(self.segment_columns)})"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.segment_columns
+
+    def _grouped(self) -> Grouped:
+        return Grouped(RowCount(), BySegments(self.segment_columns))
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (self._grouped(), RowCount())
+
+    def _label(self, key: tuple[Any, ...]) -> str:
+        return f"{self.measure}[{_segment_name(self.segment_columns, key)}]"
+
+    def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
+        counts: dict[tuple[Any, ...], Any] = values[self._grouped()]
+        total = int(values[RowCount()] or 0)
+        largest = sorted(counts.items(), key=lambda kv: -int(kv[1] or 0))[: self.max_segments]
+        out = {}
+        for key, count in largest:
+            count = int(count or 0)
+            out[self._label(key)] = float(count) if self.measure == "volume" else (count / total if total else None)
+        return out
+
+    def complete(self, today: dict[str, float | None], history: Mapping[str, Sequence[Point]]) -> None:
+        # A segment of past runs with no rows today has vanished: its value is zero.
+        for label in history:
+            if label.startswith(f"{self.measure}[") and label not in today:
+                today[label] = 0.0
+
+    def fill(self, label: str, history: Mapping[str, Sequence[Point]], dates: list[dt.datetime]) -> list[Point]:
+        # Runs since the segment first appeared that have no value for it (it was beyond
+        # max_segments then) count as zero; runs before it existed are not its history.
+        have = {p.at: p.value for p in history.get(label, [])}
+        if not have:
+            return []
+        first = min(have)
+        return [Point(at, have.get(at, 0.0)) for at in dates if at >= first]
+
+
+class FreshnessAnomaly(AnomalyCheck):
+    """The freshness lag (the run's time minus the newest ``column`` timestamp) against its
+    history: a load that is later than usual. Judges spikes only by default.
+
+    ``freshness_anomaly("loaded_at", min_change=1800)``  (seconds)
+    """
+
+    check_type = "freshness_anomaly"
+    default_direction = "spike"
+
+    def __init__(self, column: str, **kwargs: Any) -> None:
+        self._columns_for_errors = column
+        self.column = self._column_arg("column", column)
+        super().__init__(**kwargs)
+
+    @property
+    def what(self) -> str:  # type: ignore[override]
+        return f"freshness lag of '{self.column}'"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def metrics(self) -> tuple[Metric, ...]:
+        return (Maximum(self.column),)
+
+    def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
+        raw = values[Maximum(self.column)]
+        if raw is None:
+            return {f"freshness_lag_seconds({self.column})": None}
+        newest = parse_timestamp(raw, ZoneInfo(self.timezone or ctx.default_timezone))
+        return {f"freshness_lag_seconds({self.column})": (ctx.now - newest).total_seconds()}
+
+    def show(self, value: float | None) -> str:
+        if value is None or math.isinf(value):
+            return str(value)
+        return str(dt.timedelta(seconds=round(value)))

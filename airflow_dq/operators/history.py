@@ -1,0 +1,141 @@
+"""The history store as a task uses it: open it from the provider config, read a check's
+past for anomaly checks, and record the run's results before the verdict is raised.
+
+Any data-quality operator does the same three steps (the DataFrame operator too)::
+
+    history = TaskHistory(context)
+    result = run_checks(engine, checks, ..., history=history.reader, logical_date=history.key.logical_date)
+    return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
+
+Where the store lives (``[data_quality]`` options): ``store_conn_id`` names an Airflow
+connection to any SQLAlchemy database (PostgreSQL in production); when empty, an embedded
+SQLite file at ``store_path``, by default ``$AIRFLOW_HOME/data_quality/history.db``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook, conf
+
+from airflow_dq.checks.anomaly import HistoryUnavailable
+from airflow_dq.operators.base import verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from airflow.sdk import Context
+
+    from airflow_dq.results import SuiteResult
+    from airflow_dq.stats.anomaly import Point
+    from airflow_dq.store import MetricStore, RunKey
+
+
+def default_store_path() -> Path:
+    """``$AIRFLOW_HOME/data_quality/history.db`` (AIRFLOW_HOME defaults to ~/airflow, as in Airflow)."""
+    home = os.environ.get("AIRFLOW_HOME") or "~/airflow"
+    return Path(home).expanduser() / "data_quality" / "history.db"
+
+
+def open_store() -> MetricStore:
+    """Open (and migrate) the store the provider config points at."""
+    from airflow_dq.store import MetricStore, sqlite_engine
+
+    retention = conf.getint("data_quality", "retention_days", fallback=400)
+    conn_id = conf.get("data_quality", "store_conn_id", fallback="") or ""
+    if conn_id.strip():
+        hook = BaseHook.get_hook(conn_id.strip())
+        if not hasattr(hook, "get_sqlalchemy_engine"):
+            raise TypeError(
+                f"[data_quality] store_conn_id '{conn_id}' gives a {type(hook).__name__}, which is not a "
+                "SQL hook with SQLAlchemy support"
+            )
+        return MetricStore(hook.get_sqlalchemy_engine(), retention_days=retention)
+    path = (conf.get("data_quality", "store_path", fallback="") or "").strip()
+    return MetricStore(sqlite_engine(path or default_store_path()), retention_days=retention)
+
+
+def run_key(context: Context) -> RunKey:
+    """The task instance that records: dag, task, run, map index, try and logical date."""
+    from airflow_dq.store import RunKey
+
+    ti = context["ti"]
+    logical_date = context.get("logical_date")
+    if logical_date is None:  # Airflow 3 runs may have none (manual, asset-triggered)
+        dag_run = context.get("dag_run")
+        logical_date = getattr(dag_run, "run_after", None) or dt.datetime.now(dt.UTC)
+    map_index = getattr(ti, "map_index", None)
+    return RunKey(
+        dag_id=ti.dag_id,
+        task_id=ti.task_id,
+        run_id=ti.run_id,
+        logical_date=logical_date,
+        map_index=-1 if map_index is None else int(map_index),
+        try_number=int(getattr(ti, "try_number", None) or 1),
+    )
+
+
+class TaskHistory:
+    """One task's connection to the history store, opened on first use.
+
+    Store failures are remembered instead of lost: an anomaly check that could not read its
+    history says so in its result, and ``record_then_verdict`` then raises a retryable
+    error after logging the results and pushing them to XCom.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self.key = run_key(context)
+        self._store: MetricStore | None = None
+        self.error: BaseException | None = None
+
+    def _open(self) -> MetricStore:
+        if self._store is None:
+            self._store = open_store()
+        return self._store
+
+    def reader(self, check_name: str, runs: int) -> Mapping[str, Sequence[Point]]:
+        """Past values of one check of this task (same map index), before this run's date."""
+        try:
+            return self._open().history(
+                self.key.dag_id,
+                self.key.task_id,
+                self.key.map_index,
+                check_name,
+                before=self.key.logical_date,
+                runs=runs,
+            )
+        except Exception as err:
+            self.error = self.error or err
+            raise HistoryUnavailable(f"{type(err).__name__}: {err}") from err
+
+    def record(self, result: SuiteResult) -> None:
+        try:
+            self._open().record(self.key, result)
+        except Exception as err:
+            self.error = self.error or err
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def record_then_verdict(self, result: SuiteResult, context: Context, *, on_failure: str, log: Any) -> Any:
+        """Record the results, then apply the verdict; on a store failure, keep the verdict
+        (task log + XCom) and raise ``HistoryUnavailable`` so Airflow retries the task."""
+        try:
+            self.record(result)
+        finally:
+            self.close()
+        if self.error is None:
+            log.info("Recorded %d check results in the history store", len(result.results))
+            return verdict(result, context, on_failure=on_failure, log=log)
+        from airflow_dq.report import results_table
+
+        log.info("%s", results_table(result))
+        context["ti"].xcom_push(key="return_value", value=result.to_dict())
+        raise HistoryUnavailable(
+            f"the data-quality history store failed ({type(self.error).__name__}: {self.error}); "
+            "the results above were not recorded, so the task errors and is retried"
+        ) from self.error

@@ -1,0 +1,102 @@
+"""Real DAG runs: history builds up over logical dates, a volume drop halts the pipeline,
+and a history-store outage errors the task (retried) without losing the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from airflow_dq.store import MetricStore
+from airflow_dq.store.schema import METRICS
+from tests.airflow_runs import load_dag, run_dag, xcom_value
+
+pytestmark = pytest.mark.airflow
+
+FIRST = dt.date(2026, 10, 5)
+
+
+def write_day(url: str, day: dt.date, rows: int) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS events (event_date DATE, user_id INTEGER)")
+        conn.execute(sa.text("DELETE FROM events WHERE event_date = :d"), {"d": day.isoformat()})
+        conn.execute(
+            sa.text("INSERT INTO events VALUES (:d, :u)"), [{"d": day.isoformat(), "u": i} for i in range(rows)]
+        )
+    engine.dispose()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str) -> str:
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE4_WAREHOUSE", url)
+    return url
+
+
+def test_history_builds_then_a_volume_drop_halts_the_pipeline(warehouse: str, airflow_db: str) -> None:
+    dag = load_dag("issue4_anomaly_dags", "test_issue4_volume_anomaly")
+    rng = random.Random(4)
+    for i in range(9):
+        day = FIRST + dt.timedelta(days=i)
+        write_day(warehouse, day, round(200 * (1 + rng.gauss(0, 0.03))))
+        run, tis = run_dag(dag, day)
+        assert run.state == "success", f"day {i}"
+        assert tis["publish"].state == "success"
+        volume = xcom_value(run, "validate")["results"][0]
+        assert volume["status"] == "pass"
+        assert volume["message"].startswith("learning: ") == (i < 7)
+
+    bad_day = FIRST + dt.timedelta(days=9)
+    write_day(warehouse, bad_day, 90)  # more than half of the rows did not arrive
+    run, tis = run_dag(dag, bad_day)
+    assert run.state == "failed"
+    assert tis["validate"].state == "failed" and tis["validate"].try_number == 1  # data failure: no retry
+    assert tis["publish"].state == "upstream_failed"
+    volume, count = xcom_value(run, "validate")["results"]
+    assert (volume["status"], count["status"]) == ("fail", "pass")
+    assert volume["observed"] == 90
+    assert volume["message"].startswith("row count 90 is below the expected band [")
+    assert "from 9 past runs" in volume["message"]
+
+    # The default store follows AIRFLOW_HOME (a temp dir in tests) and kept every run once.
+    store = MetricStore.open(f"sqlite:///{Path(airflow_db) / 'data_quality' / 'history.db'}")
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(METRICS.c.logical_date, METRICS.c.value, METRICS.c.status, METRICS.c.run_id)
+            .where(
+                METRICS.c.dag_id == "test_issue4_volume_anomaly",
+                METRICS.c.check_name == "volume_anomaly",
+                METRICS.c.metric == "row_count",
+            )
+            .order_by(METRICS.c.logical_date)
+        ).all()
+    store.close()
+    assert len(rows) == 10
+    assert rows[-1].value == 90.0 and rows[-1].status == "fail"
+    assert rows[0].logical_date.date() == FIRST
+
+    # Re-running the bad day after the data is fixed replaces its rows and passes.
+    write_day(warehouse, bad_day, 201)
+    run, tis = run_dag(dag, bad_day)
+    assert run.state == "success" and tis["publish"].state == "success"
+
+
+def test_store_outage_errors_the_task_and_keeps_the_verdict(warehouse: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing listens on port 1: every connection to the store is refused.
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE4_DEAD_STORE", "postgresql://dq:dq@127.0.0.1:1/history")
+    monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue4_dead_store")
+    day = FIRST + dt.timedelta(days=20)
+    write_day(warehouse, day, 50)
+    run, tis = run_dag(load_dag("issue4_anomaly_dags", "test_issue4_store_outage"), day)
+    assert tis["validate"].state == "failed"
+    assert tis["validate"].try_number == 2  # an infrastructure failure: retried
+    assert tis["publish"].state == "upstream_failed"
+    result = xcom_value(run, "validate")  # pushed before the error: never lost
+    volume, count = result["results"]
+    assert count["status"] == "pass"
+    assert volume["status"] == "fail"
+    assert volume["message"].startswith("cannot compare with past runs: OperationalError")
