@@ -79,7 +79,8 @@ def test_history_builds_then_a_volume_drop_halts_the_pipeline(warehouse: str, ai
     assert rows[-1].value == 90.0 and rows[-1].status == "fail"
     assert rows[0].logical_date.date() == FIRST
 
-    # Re-running the bad day after the data is fixed replaces its rows and passes.
+    # Once the data is fixed, a new run of the bad day passes (the failed run stays on record;
+    # history reads the newest run of each date).
     write_day(warehouse, bad_day, 201)
     run, tis = run_dag(dag, bad_day)
     assert run.state == "success" and tis["publish"].state == "success"
@@ -100,3 +101,35 @@ def test_store_outage_errors_the_task_and_keeps_the_verdict(warehouse: str, monk
     assert count["status"] == "pass"
     assert volume["status"] == "fail"
     assert volume["message"].startswith("cannot compare with past runs: OperationalError")
+
+
+@pytest.mark.postgres
+def test_store_on_postgresql_through_an_airflow_connection(
+    warehouse: str, monkeypatch: pytest.MonkeyPatch, postgres_engine: sa.Engine
+) -> None:
+    url = postgres_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE4_PG_STORE", url.replace("postgresql+psycopg2://", "postgresql://"))
+    monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue4_pg_store")
+    dag = load_dag("issue4_anomaly_dags", "test_issue4_volume_anomaly")
+    days = [FIRST + dt.timedelta(days=40 + i) for i in range(2)]
+    for day in days:
+        write_day(warehouse, day, 100)
+        run, _ = run_dag(dag, day)
+        assert run.state == "success"
+    run, _ = run_dag(dag, days[-1])  # another run of the same date (dag.test makes a new run_id)
+    assert run.state == "success"
+    # The provider created its schema on the server (migrations applied automatically).
+    with postgres_engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version FROM dq_schema_version ORDER BY version")).scalars().all()
+        rows = conn.execute(
+            sa.select(METRICS.c.logical_date, METRICS.c.value)
+            .where(METRICS.c.check_name == "volume_anomaly", METRICS.c.metric == "row_count")
+            .order_by(METRICS.c.logical_date)
+        ).all()
+    assert versions == [1, 2]
+    # Each run keeps its rows; the history of a date is its newest run.
+    assert [(r.logical_date.date(), r.value) for r in rows] == [(days[0], 100.0), (days[1], 100.0), (days[1], 100.0)]
+    past = MetricStore(postgres_engine).history(
+        "test_issue4_volume_anomaly", "validate", -1, "volume_anomaly", before=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    )
+    assert [p.at.date() for p in past["row_count"]] == days
