@@ -134,10 +134,12 @@ class FileSource:
             return {field.name: arrow_family(field.type) for field in schema}
         # A CSV has no schema: the first chunk's types stand for the file (give ``dtype`` in
         # read_options to pin them).
-        first = next(self.chunks(), None)
-        if first is None:
-            return {}
-        return frame_types(first)
+        chunks = self.chunks()
+        try:
+            first = next(chunks, None)
+        finally:
+            chunks.close()  # closes the file now, not when the generator is collected
+        return {} if first is None else frame_types(first)
 
     def chunks(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
         if not self.chunked:
