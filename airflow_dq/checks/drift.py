@@ -10,7 +10,7 @@ from airflow_dq.checks.base import Check, CheckContext, Verdict
 from airflow_dq.checks.reference import ReferenceArgument
 from airflow_dq.metrics import Metric
 from airflow_dq.metrics.profiles import KINDS, Distribution
-from airflow_dq.stats.drift import CATEGORICAL_METHODS, METHODS, NUMERIC_METHODS
+from airflow_dq.stats.drift_methods import CATEGORICAL_METHODS, METHODS, NUMERIC_METHODS
 
 
 class Drift(ReferenceArgument, Check):

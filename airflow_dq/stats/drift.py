@@ -23,19 +23,13 @@ from typing import Any
 
 import numpy as np
 
-NUMERIC_METHODS = ("ks", "psi", "wasserstein")
-CATEGORICAL_METHODS = ("chisquare", "jensenshannon", "linf")
-METHODS = NUMERIC_METHODS + CATEGORICAL_METHODS
-# For p-value tests drift is "statistic < threshold"; for distances "statistic >= threshold".
-P_VALUE_METHODS = ("ks", "chisquare")
-DEFAULT_THRESHOLDS = {
-    "ks": 0.05,
-    "chisquare": 0.05,
-    "psi": 0.1,
-    "wasserstein": 0.1,
-    "jensenshannon": 0.1,
-    "linf": 0.1,
-}
+from airflow_dq.stats.drift_methods import (
+    CATEGORICAL_METHODS,
+    DEFAULT_THRESHOLDS,
+    NUMERIC_METHODS,
+    P_VALUE_METHODS,
+)
+
 SMALL_REFERENCE = 1_000  # Evidently's switch from tests to distances
 PSI_FLOOR = 1e-4  # share given to an empty bin, so log() stays finite (Evidently's choice)
 

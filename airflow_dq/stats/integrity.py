@@ -256,36 +256,36 @@ def conflicting_labels(
 ) -> Finding:
     """Rows whose identical input carries another label, in the batch or the reference.
 
-    The rate is compared with the reference's own (rows whose key has two labels there):
-    a binomial test, and at least ``min_excess`` of the rows above that rate.
+    Conflicts are counted in the pool of reference and batch rows together, for the rows
+    of both; if the batch came from the reference's source, its rows are as likely to be
+    in conflict as the reference's (exchangeable), whatever the sizes. One-sided Fisher
+    exact test of the two shares, and at least ``min_excess`` of the rows above the
+    reference's share.
     """
-    ref_labels: dict[Hashable, set] = defaultdict(set)
+    from scipy import stats
+
+    labels_of: dict[Hashable, set] = defaultdict(set)
     for key, label in zip(reference_keys, reference_labels, strict=True):
-        ref_labels[key].add(label)
-    base_rate = (
-        sum(1 for key in reference_keys if len(ref_labels[key]) > 1) / len(reference_keys) if reference_keys else 0.0
-    )
-    all_labels: dict[Hashable, set] = defaultdict(set)
+        labels_of[key].add(label)
     for key, label in zip(current_keys, current_labels, strict=True):
-        all_labels[key].add(label)
-    rows = []
-    for i, key in enumerate(current_keys):
-        if len(all_labels[key] | ref_labels.get(key, set())) > 1:
-            rows.append(i)
-    n = len(current_keys)
-    floor = 0.5 / (len(reference_keys) + 1)
-    p_value = _binomial_sf(len(rows), n, max(base_rate, floor))
+        labels_of[key].add(label)
+    conflicted = {key for key, labels in labels_of.items() if len(labels) > 1}
+    rows = [i for i, key in enumerate(current_keys) if key in conflicted]
+    n, n_ref = len(current_keys), len(reference_keys)
+    ref_conflicts = sum(1 for key in reference_keys if key in conflicted)
+    base_rate = ref_conflicts / n_ref if n_ref else 0.0
+    table = [[len(rows), n - len(rows)], [ref_conflicts, n_ref - ref_conflicts]]
+    p_value = float(stats.fisher_exact(table, alternative="greater").pvalue) if n and n_ref else 1.0
     suspicious = bool(n and p_value < alpha and len(rows) / n - base_rate >= min_excess)
     conflicts = Counter(current_keys[i] for i in rows)
     evidence = [
-        {
-            "key": str(k)[:200],
-            "batch_rows": c,
-            "labels": sorted(map(str, all_labels[k] | ref_labels.get(k, set()))),
-        }
+        {"key": str(k)[:200], "batch_rows": c, "labels": sorted(map(str, labels_of[k]))}
         for k, c in conflicts.most_common(10)
     ]
-    summary = f"{len(rows)} of {n} rows have an identical input with another label (reference rate {base_rate:.2%})"
+    summary = (
+        f"{len(rows)} of {n} rows ({len(rows) / max(n, 1):.1%}) have an identical input with another label "
+        f"(reference rows: {base_rate:.1%})"
+    )
     return Finding(suspicious, len(rows) / n if n else 0.0, p_value, rows, evidence, summary)
 
 

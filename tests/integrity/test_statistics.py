@@ -75,8 +75,8 @@ def test_conflicting_labels_counts_rows_against_batch_and_reference() -> None:
     found = it.conflicting_labels(ref_keys, ref_labels, cur_keys, cur_labels)
     assert found.rows == [0, 1, 2, 3]  # "a" conflicts with the reference, "b" within the batch
     assert found.statistic == pytest.approx(0.04)
-    assert found.suspicious  # 4% vs a reference rate of 0
-    assert found.p_value == pytest.approx(stats.binom.sf(3, 100, 0.5 / 1_002))
+    assert found.suspicious  # 4% of the batch vs 1 of 1,001 reference rows (the "a" row)
+    assert found.p_value == pytest.approx(stats.fisher_exact([[4, 96], [1, 1_000]], alternative="greater").pvalue)
 
 
 def test_source_surge_flags_the_source_and_its_rows() -> None:
