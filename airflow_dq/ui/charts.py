@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 14, 30
+INSET = 10  # keeps the first and last dots off the frame
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def build_chart(points: Sequence[ChartPoint], *, metric: str = "value") -> Chart
     def sx(p: ChartPoint) -> float:
         if t_max == t_min:
             return (x0 + x1) / 2
-        return x0 + (_timestamp(p.at) - t_min) / (t_max - t_min) * (x1 - x0)
+        return x0 + INSET + (_timestamp(p.at) - t_min) / (t_max - t_min) * (x1 - x0 - 2 * INSET)
 
     def sy(value: float) -> float:
         return y1 - (value - low) / (high - low) * (y1 - y0)
