@@ -43,6 +43,7 @@ class _DataFrameCheckedOperator(_PythonDecoratedOperator):
     """
 
     custom_operator_name = "@task.dq"
+    template_fields: Sequence[str] = (*_PythonDecoratedOperator.template_fields, "checks")
 
     def __init__(
         self,

@@ -99,7 +99,8 @@ class DataFrameQualityOperator(BaseOperator):
         ``[data_quality] failure_sample_size`` option (5).
     """
 
-    template_fields: Sequence[str] = ("data", "read_options")
+    # ``checks``: a check's own template fields (e.g. time_bucket_completeness' window) render too.
+    template_fields: Sequence[str] = ("data", "read_options", "checks")
     ui_color = "#d6ecf3"
 
     def __init__(

@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
+from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
 from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
 
@@ -65,14 +67,19 @@ class PandasEngine:
         metrics = [m for m in metrics if not isinstance(m, ProfileMetric)]
         if not metrics:
             return profiles
-        states = {metric: state_for(metric, chunked=self.source.chunked) for metric in metrics}
+        # Grouped counts (segments, time buckets) fold in the same pass as the scalar metrics.
+        groups = grouped_states([m for m in metrics if isinstance(m, Grouped)])
+        states = {m: state_for(m, chunked=self.source.chunked) for m in metrics if not isinstance(m, Grouped)}
         self.statements["data"] += 1
         for chunk in self.source.chunks(self._columns(metrics)):
             self.statements["chunks"] += 1
             view = ChunkView(chunk)
-            for state in states.values():
+            for state in (*states.values(), *groups):
                 state.add(view)
-        return {**profiles, **{metric: state.value() for metric, state in states.items()}}
+        values: dict[Metric, Any] = {**profiles, **{metric: state.value() for metric, state in states.items()}}
+        for group in groups:
+            values.update(group.values())
+        return values
 
     def _profiles(self, metrics: list[ProfileMetric]) -> dict[Metric, Any]:
         """Distributions against a reference and row samples (see engines/profiles.py).

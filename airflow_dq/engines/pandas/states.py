@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from airflow_dq.engines.pandas.grouped import grouping_columns
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.metrics import (
     CompleteCount,
@@ -29,6 +30,7 @@ from airflow_dq.metrics import (
     StdDev,
     ViolationCount,
 )
+from airflow_dq.metrics.grouped import Grouped
 
 
 class Count:
@@ -258,6 +260,8 @@ def state_for(metric: Metric, *, chunked: bool) -> Any:
 
 def metric_columns(metric: Metric) -> tuple[str, ...]:
     """Columns a metric reads (so a file reader can skip the others)."""
+    if isinstance(metric, Grouped):
+        return grouping_columns(metric.grouping) + metric_columns(metric.metric)
     for attr in ("column", "columns"):
         value = getattr(metric, attr, None)
         if value is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from airflow_dq.checks import Check, CustomSql, References, RowCondition
+from airflow_dq.checks import Check, CustomSql, References, RowCondition, SegmentCompleteness
 
 # These checks are SQL by nature: a query, a SQL boolean, a join with another table.
 SQL_ONLY_CHECKS: tuple[type[Check], ...] = (CustomSql, RowCondition, References)
@@ -19,6 +19,12 @@ _ALTERNATIVES = {
 def reject_sql_only_checks(checks: Sequence[Check], *, owner: str) -> None:
     """Raise ``ValueError`` naming the first check that needs a SQL database."""
     for check in checks:
+        if isinstance(check, SegmentCompleteness) and check.expected_segments is None:
+            raise ValueError(
+                f"{owner}: check '{check.name}' ({check.check_type}) reads its expected segments from a "
+                "reference table or query, which needs a SQL database; on a DataFrame give 'expected' "
+                "(a list of segments or a dict of shares)"
+            )
         for kind in SQL_ONLY_CHECKS:
             if isinstance(check, kind):
                 raise ValueError(
