@@ -75,6 +75,19 @@ def _missing_column_result(check: Check, missing: list[str], available: Iterable
     )
 
 
+def _column_type_result(check: Check, problem: str) -> CheckResult:
+    return CheckResult(
+        name=check.name,
+        check_type=check.check_type,
+        severity=check.severity,
+        status=Status.ERROR,
+        expected=check.expectation(),
+        observed=None,
+        message=f"cannot be measured: {problem}",
+        columns=list(check.columns),
+    )
+
+
 def run_checks(
     engine: Engine,
     checks: Sequence[Check],
@@ -101,8 +114,11 @@ def run_checks(
     runnable, results = [], {}
     for check in checks:
         missing = [c for c in check.columns if c not in column_types]
+        problem = None if missing else check.column_type_problem(column_types)
         if missing:
             results[check.name] = _missing_column_result(check, missing, column_types)
+        elif problem:
+            results[check.name] = _column_type_result(check, problem)
         else:
             runnable.append(check)
 

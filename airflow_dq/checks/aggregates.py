@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from airflow_dq.checks.base import Check, CheckContext, Verdict, describe_bounds, fmt_number, within
+from airflow_dq.checks.base import Check, CheckContext, Verdict, describe_bounds, fmt_number, needs_number, within
 from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, StdDev
 
 
@@ -55,6 +55,9 @@ class _StatisticBetween(Check):
 
     def metrics(self) -> tuple[Metric, ...]:
         return (self.metric_type(self.column),)
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        return needs_number(self.column, column_types)
 
     def expectation(self) -> str:
         return f"{self.statistic} of '{self.column}' {describe_bounds(self.min, self.max)}"

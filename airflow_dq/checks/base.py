@@ -106,6 +106,14 @@ class Check:
         """Which rows to show when the check fails; None for aggregate checks."""
         return None
 
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        """Why this check cannot measure columns of these type families, or None.
+
+        Asked before the scan, so a mean of a text column errors that check alone
+        (PostgreSQL would reject the whole scan; SQLite would average text to 0).
+        """
+        return None
+
     # -- shared ----------------------------------------------------------------------
     @property
     def name(self) -> str:
@@ -149,6 +157,14 @@ class Check:
                 raise self._argument_error("max", f"cannot be compared with min ({low!r} vs {high!r})") from err
             if inverted:
                 raise self._argument_error("min", f"({low!r}) is greater than max ({high!r})")
+
+
+def needs_number(column: str, column_types: Mapping[str, str]) -> str | None:
+    """A problem when ``column`` is known not to be numeric ("other" means unknown: measure)."""
+    family = column_types.get(column, "other")
+    if family in ("integer", "float", "decimal", "other"):
+        return None
+    return f"'{column}' is {family}, and this check needs a numeric column"
 
 
 def describe_bounds(low: Any, high: Any, *, strict_low: bool = False, strict_high: bool = False) -> str:

@@ -7,6 +7,7 @@ On failure the engine fetches a few of the offending rows.
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -20,6 +21,7 @@ from airflow_dq.checks.base import (
     Verdict,
     describe_bounds,
     fmt_number,
+    needs_number,
 )
 from airflow_dq.metrics import (
     CompleteCount,
@@ -228,6 +230,12 @@ class ValueRange(ColumnRowCheck):
         self._bounds_args(min, max, numeric=False)
         self.min, self.max = min, max
         self.strict_min, self.strict_max = strict_min, strict_max
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        numeric_bounds = all(
+            b is None or (isinstance(b, numbers.Real) and not isinstance(b, bool)) for b in (self.min, self.max)
+        )
+        return needs_number(self.column, column_types) if numeric_bounds else None
 
     def predicate(self) -> Predicate:
         return OutOfRange(self.column, self.min, self.max, self.strict_min, self.strict_max)
