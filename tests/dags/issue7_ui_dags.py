@@ -9,7 +9,7 @@ import datetime as dt
 
 from airflow.sdk import DAG
 
-from airflow_dq.checks import mean_between, not_null, row_count, unique, value_range
+from airflow_dq.checks import mean_between, not_null, row_count, unique, value_range, volume_anomaly
 from airflow_dq.operators import DataQualityOperator
 
 START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
@@ -38,6 +38,8 @@ orders = _gate(
         value_range("amount", min=0, max=1000),
         mean_between("amount", min=10, max=200),
         unique("order_id", name=MARKUP_NAME),
+        # Judged from the third run on, so six runs chart a band from the detector.
+        volume_anomaly(min_points=3, severity="warn"),
     ],
 )
 secret = _gate("test_issue7_secret", "payroll", [row_count(min=1), value_range("salary", min=0)])

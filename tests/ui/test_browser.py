@@ -95,6 +95,22 @@ def test_pages_in_headless_chromium(ui_site: Site, artifacts) -> None:
         assert _css(driver, "#dq-runs tbody tr")[0].get_attribute("data-status") == "fail"
         _shoot(driver, artifacts, "check")
 
+        # An anomaly check: learning for its first runs, then judged against a band the
+        # detector computed from the history (whatever its verdict on the bad day).
+        driver.get(
+            base
+            + "/data-quality/check?"
+            + urlencode({"dag_id": "test_issue7_orders", "task_id": "validate_orders", "check": "volume_anomaly"})
+        )
+        chart = _wait(driver, lambda d: _css(d, "svg.dq-chart"))[0]
+        assert chart.get_attribute("data-points") == str(DAYS)
+        assert _css(driver, "svg.dq-chart polygon.band")
+        expectations = [
+            row.find_element("css selector", "td:nth-child(5)").text for row in _css(driver, "#dq-runs tbody tr")
+        ]
+        assert expectations[-1] == "learning (no band yet)" and expectations[0].startswith("row count in [")
+        _shoot(driver, artifacts, "anomaly_check")
+
         # Task-instance tab in the Airflow UI: the bad run's results, samples, no markup.
         run = ui_site.bad_run
         driver.get(
@@ -110,6 +126,7 @@ def test_pages_in_headless_chromium(ui_site: Site, artifacts) -> None:
             "value_range(amount)",
             "mean_between(amount)",
             MARKUP_NAME,
+            "volume_anomaly",
         }
         assert by_check["value_range(amount)"].get_attribute("data-status") == "fail"
         assert by_check["not_null(customer_id)"].get_attribute("data-status") == "warn"
