@@ -11,7 +11,13 @@ _MAX_CELL = 48
 
 
 def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(to_jsonable(value), default=str)
+    value = to_jsonable(value)
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, default=str)
     text = " ".join(str(text).split())
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
 

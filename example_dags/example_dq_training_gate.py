@@ -117,9 +117,9 @@ with DAG(
             freshness("loaded_at", max_age=dt.timedelta(hours=2)),
             segment_completeness("country", COUNTRIES, min_share=0.1),  # names a vanished country
             custom_sql(
-                "SELECT COUNT(DISTINCT country) FROM events WHERE event_date = '{{ ds }}'",
-                min=len(COUNTRIES),
-                name="all_countries_present",
+                "SELECT COUNT(DISTINCT user_id) FROM events WHERE event_date = '{{ ds }}'",
+                min=100,
+                name="enough_distinct_buyers",
             ),
         ],
     )

@@ -32,4 +32,6 @@ def test_example_gate_trains_on_good_batch_and_halts_on_broken(
     assert tis["train_model"].state == "upstream_failed"
     failed = {r["name"] for r in xcom_value(broken, "validate_batch")["results"] if r["status"] == "fail"}
     assert "not_null(user_id)" in failed  # the NULL burst
-    assert "all_countries_present" in failed  # the vanished segment
+    assert "segment_completeness(country)" in failed  # the vanished segment
+    results = {r["name"]: r for r in xcom_value(broken, "validate_batch")["results"]}
+    assert "'DE'" in results["segment_completeness(country)"]["message"]
