@@ -10,6 +10,7 @@ the DAGs that user may read.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from functools import cache
 from typing import Annotated
@@ -29,6 +30,8 @@ from airflow_dq.ui.access import (
 from airflow_dq.ui.history import history_charts, observed_chart
 from airflow_dq.ui.model import CheckKey, RunResult, status_rank
 from airflow_dq.ui.render import page
+
+log = logging.getLogger(__name__)
 
 RECENT_RUNS = 20  # squares in a status sparkline
 HISTORY_RUNS = 120  # runs on a check's page
@@ -142,9 +145,22 @@ def task_run(
     )
 
 
+def store_unavailable(request: Request, error: Exception) -> HTMLResponse:
+    # The details (host names, SQL) go to the server log, not to every viewer.
+    log.error("Data Quality page: %s", error, exc_info=error.__cause__)
+    message = (
+        "The data-quality history store could not be read. Check the [data_quality] store settings "
+        "of the API server; its log has the details."
+    )
+    return page(
+        request, "message.html", status_code=503, title="History store unavailable", user_name="", message=message
+    )
+
+
 def create_app() -> FastAPI:
     """A fresh app (the plugin uses one shared instance, ``get_app()``)."""
     app = FastAPI(title="Data Quality", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_exception_handler(queries.StoreUnavailable, store_unavailable)
     # Every route: an authenticated user allowed to use the UI. Pages about one DAG also
     # need read access to that DAG's task instances (403 otherwise).
     router = APIRouter(dependencies=[authenticated])

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 _CHECK = (RESULTS.c.dag_id, RESULTS.c.task_id, RESULTS.c.map_index, RESULTS.c.check_name)
 
 
+class StoreUnavailable(RuntimeError):
+    """The history store could not be opened or read (the page says so, with a 503)."""
+
+
 @cache
 def _store() -> MetricStore:
     # One store per API-server process, opened from the same [data_quality] settings the
@@ -36,8 +41,17 @@ def _store() -> MetricStore:
     return open_store()
 
 
-def _engine() -> sa.Engine:
-    return _store().engine
+@contextmanager
+def _connect() -> Iterator[sa.Connection]:
+    try:
+        engine = _store().engine
+    except Exception as err:  # a missing connection, a bad URL, an unreachable server
+        raise StoreUnavailable(f"cannot open the history store: {type(err).__name__}: {err}") from err
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ProgrammingError) as err:
+        raise StoreUnavailable(f"cannot read the history store: {type(err).__name__}: {err.orig}") from err
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -86,7 +100,7 @@ def _newest_first(table: sa.Table = RESULTS) -> list[sa.ColumnElement]:
 
 def dag_ids_with_results(readable: Iterable[str]) -> list[str]:
     """The readable DAGs that have recorded results (for the DAG filter)."""
-    with _engine().connect() as conn:
+    with _connect() as conn:
         recorded = set(conn.scalars(sa.select(RESULTS.c.dag_id).distinct()))
     return sorted(recorded & set(readable))
 
@@ -99,7 +113,7 @@ def latest_summaries(dag_ids: Iterable[str], *, recent: int) -> list[CheckSummar
     position = sa.func.row_number().over(partition_by=_CHECK, order_by=_newest_first()).label("position")
     ranked = sa.select(RESULTS, position).where(RESULTS.c.dag_id.in_(dag_ids)).subquery()
     stmt = sa.select(ranked).where(ranked.c.position <= recent).order_by(ranked.c.position.desc())
-    with _engine().connect() as conn:
+    with _connect() as conn:
         rows = conn.execute(stmt).all()
     by_check: dict[CheckKey, list[RunResult]] = defaultdict(list)
     for row in rows:  # oldest first within each check
@@ -140,7 +154,7 @@ def check_history(key: CheckKey, *, limit: int) -> list[RunResult]:
         .order_by(*_newest_first())
         .limit(limit)
     )
-    with _engine().connect() as conn:
+    with _connect() as conn:
         results = [_result(row) for row in reversed(conn.execute(stmt).all())]
         _attach_metrics(conn, results)
     return results
@@ -154,7 +168,7 @@ def task_run_results(dag_id: str, run_id: str, task_id: str, map_index: int) -> 
         RESULTS.c.run_id == run_id,
         RESULTS.c.map_index == map_index,
     )
-    with _engine().connect() as conn:
+    with _connect() as conn:
         results = [_result(row) for row in conn.execute(stmt)]
         _attach_metrics(conn, results)
     return results
