@@ -16,14 +16,15 @@ from airflow.sdk.bases.decorator import task_decorator_factory
 from airflow_dq.checks.base import Check
 from airflow_dq.engines.pandas.support import reject_sql_only_checks
 from airflow_dq.operators.base import (
+    RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
     default_timezone_setting,
     run_time,
     sample_size_setting,
-    verdict,
 )
 from airflow_dq.suite import validate_checks
+from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 RESULTS_KEY = "dq_results"
 
 
-class _DataFrameCheckedOperator(_PythonDecoratedOperator):
+class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
     """Runs the task's function, then checks the DataFrame it returned.
 
     Passing: the DataFrame is the return value (it flows on to downstream tasks) and the
@@ -43,6 +44,7 @@ class _DataFrameCheckedOperator(_PythonDecoratedOperator):
     """
 
     custom_operator_name = "@task.dq"
+    operator_extra_links = (DataQualityResultsLink(),)
     template_fields: Sequence[str] = (*_PythonDecoratedOperator.template_fields, "checks")
 
     def __init__(
@@ -66,18 +68,27 @@ class _DataFrameCheckedOperator(_PythonDecoratedOperator):
         frame = super().execute(context)
         # pandas comes in here, never at DAG parse time.
         from airflow_dq.engines.pandas import PandasEngine
+        from airflow_dq.operators.history import TaskHistory
         from airflow_dq.suite import run_checks
 
-        engine = PandasEngine(frame, name=f"DataFrame returned by {self.task_id}")
-        result = run_checks(
-            engine,
-            self.checks,
-            now=run_time(context),
-            sample_size=sample_size_setting(self.sample_size),
-            default_timezone=default_timezone_setting(),
-        )
+        history = TaskHistory(context)
+        try:
+            engine = PandasEngine(frame, name=f"DataFrame returned by {self.task_id}")
+            result = run_checks(
+                engine,
+                self.checks,
+                now=run_time(context),
+                sample_size=sample_size_setting(self.sample_size),
+                default_timezone=default_timezone_setting(),
+                history=history.reader,
+                logical_date=history.key.logical_date,
+            )
+        except BaseException:
+            history.close()
+            raise
         context["ti"].xcom_push(key=RESULTS_KEY, value=result.to_dict())
-        verdict(result, context, on_failure=self.on_failure, log=self.log)  # raises on blocking failure
+        # Records the results in the history store, then raises on a blocking failure.
+        history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
         return frame
 
 

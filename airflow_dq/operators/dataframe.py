@@ -11,14 +11,15 @@ from airflow.sdk import BaseOperator
 from airflow_dq.checks.base import Check
 from airflow_dq.engines.pandas.support import reject_sql_only_checks
 from airflow_dq.operators.base import (
+    RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
     default_timezone_setting,
     run_time,
     sample_size_setting,
-    verdict,
 )
 from airflow_dq.suite import validate_checks
+from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -46,7 +47,7 @@ def resolve_path(data: Any, conn_id: str | None) -> Any:
     return data
 
 
-class DataFrameQualityOperator(BaseOperator):
+class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     """Check a pandas DataFrame, or a CSV/Parquet file, and stop the pipeline when it is bad.
 
     The same checks, with the same meaning, as ``DataQualityOperator`` (NaN, None and NaT
@@ -56,7 +57,8 @@ class DataFrameQualityOperator(BaseOperator):
     Parquet files can be read in chunks of ``chunksize`` rows, so memory stays bounded.
     A failed ``error`` check fails the task without retry (downstream ``upstream_failed``);
     ``on_failure="skip"`` skips it and its downstream instead; ``warn`` checks never halt.
-    The results are the XCom return value, also on failure.
+    The results are the XCom return value, also on failure, and are recorded in the history
+    store (anomaly checks, the "Data Quality" results page) like DataQualityOperator's.
 
     Checks that need SQL (``custom_sql``, ``row_condition``, ``references``) are refused
     when the DAG is parsed.
@@ -102,6 +104,7 @@ class DataFrameQualityOperator(BaseOperator):
     # ``checks``: a check's own template fields (e.g. time_bucket_completeness' window) render too.
     template_fields: Sequence[str] = ("data", "read_options", "checks")
     ui_color = "#d6ecf3"
+    operator_extra_links = (DataQualityResultsLink(),)  # "Data Quality" button: this run's results
 
     def __init__(
         self,
@@ -134,21 +137,29 @@ class DataFrameQualityOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         # pandas comes in here, never at DAG parse time.
         from airflow_dq.engines.pandas import PandasEngine
+        from airflow_dq.operators.history import TaskHistory
         from airflow_dq.suite import run_checks
 
         data = resolve_path(self.data, self.conn_id)
         is_file = isinstance(data, str | os.PathLike) or hasattr(data, "open")
-        engine = PandasEngine(
-            data,
-            file_format=self.file_format,
-            chunksize=self.chunksize if is_file else None,
-            read_options=self.read_options if is_file else None,
-        )
-        result = run_checks(
-            engine,
-            self.checks,
-            now=run_time(context),
-            sample_size=sample_size_setting(self.sample_size),
-            default_timezone=default_timezone_setting(),
-        )
-        return verdict(result, context, on_failure=self.on_failure, log=self.log)
+        history = TaskHistory(context)  # results are recorded there (anomaly checks, UI) before the verdict
+        try:
+            engine = PandasEngine(
+                data,
+                file_format=self.file_format,
+                chunksize=self.chunksize if is_file else None,
+                read_options=self.read_options if is_file else None,
+            )
+            result = run_checks(
+                engine,
+                self.checks,
+                now=run_time(context),
+                sample_size=sample_size_setting(self.sample_size),
+                default_timezone=default_timezone_setting(),
+                history=history.reader,
+                logical_date=history.key.logical_date,
+            )
+        except BaseException:
+            history.close()
+            raise
+        return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

@@ -10,7 +10,14 @@ import datetime as dt
 
 from airflow.sdk import DAG, task
 
-from airflow_dq.checks import accepted_values, not_null, row_count, unique, value_range
+from airflow_dq.checks import (
+    accepted_values,
+    not_null,
+    row_count,
+    time_bucket_completeness,
+    unique,
+    value_range,
+)
 from airflow_dq.decorators import dq_task
 from airflow_dq.operators import DataFrameQualityOperator
 
@@ -101,3 +108,23 @@ with DAG(dag_id="test_issue5_file", schedule=None, start_date=START, catchup=Fal
         return "loaded"
 
     validate_file >> load()
+
+
+with DAG(dag_id="test_issue5_window", schedule="@daily", start_date=START, catchup=False) as window_dag:
+    # The check's window is templated (the day before {{ data_interval_end }}; Airflow 3 cron
+    # runs have an empty data interval): each run judges its own day.
+
+    @task
+    def hourly(**context):
+        import pandas as pd
+
+        start = context["data_interval_end"].replace(tzinfo=None) - dt.timedelta(days=1)
+        skip = {5, 6} if context["dag_run"].conf.get("bad") else set()
+        stamps = [start + dt.timedelta(hours=h, minutes=m) for h in range(24) if h not in skip for m in (0, 30)]
+        return pd.DataFrame({"event_time": pd.to_datetime(stamps), "n": range(len(stamps))})
+
+    DataFrameQualityOperator(
+        task_id="validate",
+        data=hourly(),
+        checks=[row_count(min=1), time_bucket_completeness("event_time", bucket="hour", lookback=dt.timedelta(days=1))],
+    )

@@ -150,3 +150,25 @@ def test_object_storage_uri(airflow_db: str, tmp_path: Path) -> None:
     result = xcom_value(run, "validate_file")
     assert result["dataset"] == f"parquet file file://{path}, chunks of 2 rows"
     assert {r["name"]: r["observed"] for r in result["results"]}["unique(event_id)"] == 1
+
+
+def test_templated_window_per_run_and_results_in_the_history_store(airflow_db: str) -> None:
+    from airflow_dq.operators.history import open_store
+
+    dag = _dag("test_issue5_window")
+    good, tis = run_dag(dag, dt.date(2026, 11, 21))
+    assert good.state == "success"
+    bad, tis = run_dag(dag, dt.date(2026, 11, 22), run_conf={"bad": True})
+    assert tis["validate"].state == "failed"
+    buckets = {r["name"]: r for r in xcom_value(bad, "validate")["results"]}["time_bucket_completeness(event_time)"]
+    # the window rendered for THIS run (the 22nd), not frozen at the first run's dates
+    assert "2026-11-21 05:00" in buckets["message"], buckets["message"]
+
+    store = open_store()
+    try:
+        past = store.history(
+            "test_issue5_window", "validate", -1, "row_count", before=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        )
+    finally:
+        store.close()
+    assert [point.value for point in past["row_count"]][-2:] == [48.0, 44.0]
