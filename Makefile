@@ -19,3 +19,4 @@ lint: setup
 
 bench: setup
 	@.venv/bin/python benchmarks/bench_sql_engine.py
+	@.venv/bin/python benchmarks/bench_pandas_engine.py
