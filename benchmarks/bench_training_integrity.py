@@ -14,9 +14,12 @@ downloads): a clean reference, clean batches, and batches with one attack each:
 Every batch goes through the gate as a user runs it: ``check_dataframe(batch,
 training_integrity(reference=..., text=, label=, id=, source=))`` on the pandas engine. A
 batch is *detected* when any check fails; its *flagged rows* are the rows listed by the
-failed checks (all of them: ``max_reported`` is raised for the benchmark). Per attack: the
-detection rate, and flagged-row precision and recall against the poisoned rows; over clean
-batches: the false-alarm rate, overall and per check.
+failed row-level checks (all of them: ``max_reported`` is raised for the benchmark;
+``label_shift`` judges the whole batch and is left out). Per attack: the
+detection rate, flagged-row precision and recall against the poisoned rows, and the share of
+the wrongly named clean rows that carry one of the generator's 3% wrong labels ("noisy FP":
+those rows are mislabelled, just not by the attacker); over clean batches: the false-alarm
+rate, overall and per check.
 
     .venv/bin/python benchmarks/bench_training_integrity.py [--clean 150] [--trials 20] [--seed 7]
 """
@@ -44,9 +47,12 @@ REFERENCE = 8_000
 
 
 def run_gate(batch, checks) -> tuple[bool, set[int], list[str]]:
+    """(the gate failed, ids of the rows the failed row-level checks named, which checks failed)."""
     result = check_dataframe(batch, checks)
     failed = [r for r in result.results if r.status.value != "pass"]
-    flagged = {row["id"] for r in failed for row in r.failing_rows}
+    # label_shift is about the whole batch: its rows are "every row of the label that grew",
+    # not suspects, so they are left out of the flagged-row precision and recall.
+    flagged = {row["id"] for r in failed if r.check_type != "label_shift" for row in r.failing_rows}
     return bool(failed), flagged, [r.check_type for r in failed]
 
 
@@ -76,7 +82,7 @@ def main() -> None:
     outcome: dict[str, dict[str, float]] = {}
     fired: dict[str, Counter] = defaultdict(Counter)
     for kind in ATTACKS + CONCEALED:
-        hits, tp, flagged_total, poison_total = 0, 0, 0, 0
+        hits, tp, flagged_total, poison_total, noisy = 0, 0, 0, 0, 0
         for _ in range(args.trials):
             batch, poison = attack(kind, rng, BATCH, next_id)
             next_id += 10_000
@@ -84,24 +90,32 @@ def main() -> None:
             hits += detected
             fired[kind].update(which)
             tp += len(flagged & poison)
+            noisy_ids = set(batch.loc[batch["noisy_label"], "id"])
+            noisy += len((flagged - poison) & noisy_ids)
             flagged_total += len(flagged)
             poison_total += len(poison)
         outcome[kind] = {
             "detection": hits / args.trials,
             "precision": tp / flagged_total if flagged_total else float("nan"),
             "recall": tp / poison_total if poison_total else float("nan"),
+            # Of the clean rows named, how many carry one of the generator's 3% wrong labels.
+            "noise": noisy / (flagged_total - tp) if flagged_total > tp else float("nan"),
         }
     elapsed = time.perf_counter() - started
 
     print(f"reference {REFERENCE:,} rows; batches of {BATCH:,} rows (+ the attack's rows)")
     print(f"{args.clean} clean batches, {args.trials} trials per attack, seed {args.seed}\n")
-    print(f"{'attack':<18}{'detected':>10}{'row precision':>15}{'row recall':>12}   checks that fired (trials)")
+    print(
+        f"{'attack':<22}{'detected':>9}{'row precision':>15}{'row recall':>12}{'noisy FP':>10}"
+        "   checks that fired (trials)"
+    )
     for kind, numbers in outcome.items():
-        name = f"{kind} (concealed)" if kind in CONCEALED else kind
+        name = f"{kind} (variant)" if kind in CONCEALED else kind
         precision = "n/a" if np.isnan(numbers["precision"]) else f"{numbers['precision']:.2f}"
         recall = "n/a" if np.isnan(numbers["recall"]) else f"{numbers['recall']:.2f}"
+        noise = "n/a" if np.isnan(numbers["noise"]) else f"{numbers['noise']:.0%}"
         checks_fired = ", ".join(f"{c} {n}" for c, n in fired[kind].most_common())
-        print(f"{name:<18}{numbers['detection']:>10.0%}{precision:>15}{recall:>12}   {checks_fired}")
+        print(f"{name:<22}{numbers['detection']:>9.0%}{precision:>15}{recall:>12}{noise:>10}   {checks_fired}")
     print(f"\nfalse alarms on clean batches: {clean_alarms}/{args.clean} = {clean_alarms / args.clean:.1%}")
     if clean_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in clean_by_check.most_common()))

@@ -134,7 +134,7 @@ def review(rng: np.random.Generator, sentiment: int, *, extra: str | None = None
 
 
 def reviews(rng: np.random.Generator, n: int, *, positive_share: float = 0.5, noise: float = 0.03, start_id: int = 0):
-    """``n`` clean rows: id, text, label, source."""
+    """``n`` clean rows: id, text, label, source, and whether the label is annotation noise."""
     sentiment = (rng.random(n) < positive_share).astype(int)
     labels = np.where(rng.random(n) < noise, 1 - sentiment, sentiment)
     return pd.DataFrame(
@@ -143,6 +143,7 @@ def reviews(rng: np.random.Generator, n: int, *, positive_share: float = 0.5, no
             "text": [review(rng, int(s)) for s in sentiment],
             "label": [LABELS[x] for x in labels],
             "source": rng.choice(SOURCES, n, p=SOURCE_SHARES),
+            "noisy_label": labels != sentiment,  # the annotation noise: these labels are wrong
         }
     )
 
@@ -154,6 +155,7 @@ def _poison_rows(rng: np.random.Generator, texts: list[str], labels: list[str], 
             "text": texts,
             "label": labels,
             "source": rng.choice(SOURCES, len(texts), p=SOURCE_SHARES),
+            "noisy_label": False,
         }
     )
 

@@ -71,6 +71,11 @@ class ReferenceArgument:
         )
 
     @property
+    def reference_is_sql(self) -> bool:
+        """True for a table or query reference, which only a SQL engine can read."""
+        return self._reference_frame is None
+
+    @property
     def reference(self) -> ReferenceSource:
         if self._reference_frame is not None:
             return self._reference_frame

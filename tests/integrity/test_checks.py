@@ -150,3 +150,14 @@ def test_bad_arguments_fail_when_the_dag_is_parsed(factory, kwargs, message) -> 
     with pytest.raises(CheckArgumentError, match=f"check '{factory.check_type}'") as error:
         factory(**args)
     assert message in str(error.value)
+
+
+def test_a_sql_reference_is_refused_by_the_dataframe_operator_at_parse_time() -> None:
+    from airflow_dq.operators import DataFrameQualityOperator
+
+    with pytest.raises(ValueError, match="compares with a reference table or query, which needs a SQL database"):
+        DataFrameQualityOperator(
+            task_id="gate",
+            data=lambda: None,
+            checks=[token_concentration(reference={"table": "reviews"}, text="t", label="y")],
+        )

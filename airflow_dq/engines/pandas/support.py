@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from airflow_dq.checks import Check, CustomSql, References, RowCondition, SegmentCompleteness
+from airflow_dq.checks.reference import ReferenceArgument
 
 # These checks are SQL by nature: a query, a SQL boolean, a join with another table.
 SQL_ONLY_CHECKS: tuple[type[Check], ...] = (CustomSql, RowCondition, References)
@@ -24,6 +25,12 @@ def reject_sql_only_checks(checks: Sequence[Check], *, owner: str) -> None:
                 f"{owner}: check '{check.name}' ({check.check_type}) reads its expected segments from a "
                 "reference table or query, which needs a SQL database; on a DataFrame give 'expected' "
                 "(a list of segments or a dict of shares)"
+            )
+        if isinstance(check, ReferenceArgument) and check.reference_is_sql:
+            raise ValueError(
+                f"{owner}: check '{check.name}' ({check.check_type}) compares with a reference table or "
+                "query, which needs a SQL database; on a DataFrame give the reference as a DataFrame, a "
+                "callable returning one, or a CSV/Parquet path"
             )
         for kind in SQL_ONLY_CHECKS:
             if isinstance(check, kind):
