@@ -9,7 +9,9 @@ as the daily task would:
 - ``ours, no season``: the same without seasonality (what robust statistics alone buy);
 - ``elementary``: a mean/stddev z-score with Elementary's defaults (sensitivity 3, training
   window 14, at least 7 points, no seasonality); the window holds the 14 points BEFORE the
-  judged one, which favours the baseline (a window that includes the point caps |z|).
+  judged one, which favours the baseline (a window that includes the point caps |z|);
+- ``elementary + season``: the same with Elementary's optional seasonality set like ours
+  (14 same-weekday / same-hour points), the fair comparison on seasonal data.
 
 An incident counts as detected when any of its points is flagged in its direction-free
 sense (recall per incident); a false alarm is a flagged point outside every incident (and
@@ -27,7 +29,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -148,6 +150,7 @@ def freshness_lag(rng: np.random.Generator, days: int = 364) -> Series:
 DETECTORS: dict[str, Callable[[Series], Settings]] = {
     "ours": lambda s: Settings(seasonality=s.seasonality, direction=s.direction),
     "ours, no season": lambda s: Settings(direction=s.direction),
+    "elementary + season": lambda s: replace(ELEMENTARY, seasonality=s.seasonality),
     "elementary": lambda s: ELEMENTARY,
 }
 

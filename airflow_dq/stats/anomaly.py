@@ -1,19 +1,23 @@
 """Anomaly scores of a metric against its own history: pure functions, no I/O.
 
 The detector starts from what Elementary users know (z-score, sensitivity 3, a training
-window of 14 points, at least 7 points before judging) and changes four things that cause
-false alarms or missed incidents:
+window of 14 points, at least 7 points before judging) and changes what causes false
+alarms or missed incidents:
 
-- **robust statistics**: the expected value is the median and the spread 1.4826 x MAD, so
-  one past incident in the window neither drags the centre nor inflates the band;
-- **seasonality**: with ``day_of_week`` (or ``hour_of_day``) a point is compared only with
-  points of the same weekday (hour), so a quiet Sunday is not a "drop";
-- **trend**: a robust (Theil-Sen) line through the window predicts the current point, and
-  the band widens by the usual prediction-interval factor for the extrapolation;
+- **robust statistics**: the expected value is a median (a Theil-Sen line when ``trend``)
+  and spreads are robust scales (Qn, or the MAD on long series), so one past incident
+  neither drags the centre nor inflates the band;
+- **seasonality**: with ``day_of_week`` (``hour_of_day``) a point is compared only with
+  points of the same weekday (hour), so a quiet Sunday is not a "drop"; hourly series also
+  learn each weekday's level from how far that weekday's hours strayed;
+- **a calibrated band**: its width comes from the detector's own recent forecast errors,
+  pooled over all seasons (log ratios for positive metrics; each side measured on its own
+  once there are enough, for skewed metrics such as lags), widened by Student's t for how
+  few points it rests on, so "sensitivity 3" keeps its nominal 0.27% tail;
 - **exclusion**: points the detector itself judged anomalous are left out of later
   baselines (re-judged in order from the stored values, so a settings change applies to
-  the past too). When anomalous points are the majority of the recent window, the change
-  has lasted: they are kept, and the new level becomes the baseline.
+  the past too); ``relearn_after`` anomalies in a row, all one way, are a lasting change
+  and older points are rescaled to the new level.
 
 Small absolute changes (``min_change``) and the wrong direction (``direction``) never
 alarm. Until ``min_points`` baseline points exist, the verdict is "learning".
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from airflow_dq.stats.robust import band_width, spread, theil_sen
+from airflow_dq.stats.robust import band_width, sided_spread, spread, theil_sen
 
 SEASONALITIES = ("day_of_week", "hour_of_day")
 DIRECTIONS = ("both", "drop", "spike")
@@ -107,6 +111,7 @@ class Judgement:
     low: float | None = None  # -inf / inf when that side is not judged (direction)
     high: float | None = None
     score: float | None = None  # signed z-score
+    base: float | None = None  # the expected value before the weekday correction (hour_of_day)
     points: int = 0  # baseline points used (or available, while learning)
 
     @property
@@ -129,13 +134,15 @@ class _Seen:
     value: float
     anomalous: bool = False
     expected: float | None = None  # None while learning
+    base: float | None = None  # expected before the weekday correction
 
-    def error(self, relative: bool) -> float | None:
-        if self.expected is None or self.anomalous:
+    def error(self, relative: bool, *, base: bool = False) -> float | None:
+        expected = self.base if base else self.expected
+        if expected is None or self.anomalous:
             return None
         if relative:
-            return math.log(self.value / self.expected) if self.expected > 0 and self.value > 0 else None
-        return self.value - self.expected
+            return math.log(self.value / expected) if expected > 0 and self.value > 0 else None
+        return self.value - expected
 
 
 def _baseline(past: Sequence[_Seen], s: Settings) -> list[_Seen]:
@@ -172,22 +179,43 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
     # the expected value is, and pooled over every season there are many more of them. For
     # a positive metric they are log ratios, so a quiet Sunday's noise and a busy Monday's
     # compare, and skewed metrics (lags) get a band that is wider upwards.
-    pool = s.training_window * _SEASONS[s.seasonality]
+    pool = max(s.training_window * _SEASONS[s.seasonality], _SIDED_POINTS * s.training_window)
     relative = expected > 0 and all(p.value > 0 for p in baseline)
+    base = expected
+    if s.seasonality == "hour_of_day":
+        # Hourly data has a weekly rhythm too: learn each weekday's level from how far the
+        # same weekday's hours strayed from their hour-of-day baselines.
+        weekday = season_of(point.at, "day_of_week", s.timezone)
+        same_day = [
+            e
+            for p in seen[-pool:]
+            if season_of(p.at, "day_of_week", s.timezone) == weekday and (e := p.error(relative, base=True)) is not None
+        ]
+        if len(same_day) >= s.min_points:
+            shift = statistics.median(same_day)
+            expected = expected * math.exp(shift) if relative else expected + shift
     errors = [e for p in seen[-pool:] if (e := p.error(relative)) is not None] if s.calibrate else []
     if len(errors) >= s.training_window:
         sd, df = spread(errors, robust=s.robust)
+        sd_low = sd_high = sd
+        if s.robust and len(errors) >= _SIDED_POINTS * s.training_window:
+            # Enough errors to measure each side on its own: skewed metrics (a lag is
+            # hours late, never hours early) get a band that is wider on their long side.
+            below, above, sided_df = sided_spread(errors)
+            if below > 0 and above > 0:
+                sd_low, sd_high, df = below, above, sided_df
     else:
         relative = False
         sd, df = spread(residuals, robust=s.robust)
-        sd *= widen
-    half = band_width(s.sensitivity, df if s.calibrate else None) * sd
+        sd_low = sd_high = sd * widen
+    k = band_width(s.sensitivity, df if s.calibrate else None)
     if relative:
-        low, high = expected * math.exp(-half), expected * math.exp(half)
-        deviation_in_sd = math.log(value / expected) if value > 0 else -math.inf
+        low, high = expected * math.exp(-k * sd_low), expected * math.exp(k * sd_high)
+        deviation = math.log(value / expected) if value > 0 else -math.inf
     else:
-        low, high = expected - half, expected + half
-        deviation_in_sd = value - expected
+        low, high = expected - k * sd_low, expected + k * sd_high
+        deviation = value - expected
+    sd = sd_high if deviation > 0 else sd_low
     # min_change is absolute: a change smaller than it never alarms, whatever its z.
     low, high = min(low, expected - s.min_change), max(high, expected + s.min_change)
     if s.direction == "spike":
@@ -195,12 +223,14 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
     if s.direction == "drop":
         high = math.inf
     if sd > 0:
-        score = deviation_in_sd / sd
+        score = deviation / sd
     else:
-        score = 0.0 if deviation_in_sd == 0 else math.copysign(math.inf, deviation_in_sd)
+        score = 0.0 if deviation == 0 else math.copysign(math.inf, deviation)
     anomalous = (value < low or value > high) and abs(value - expected) > s.min_change
     outcome = Outcome.ANOMALOUS if anomalous else Outcome.NORMAL
-    return Judgement(outcome, value, expected=expected, low=low, high=high, score=score, points=len(baseline))
+    return Judgement(
+        outcome, value, expected=expected, low=low, high=high, score=score, points=len(baseline), base=base
+    )
 
 
 def _relearn(seen: list[_Seen], s: Settings) -> None:
@@ -221,10 +251,13 @@ def _relearn(seen: list[_Seen], s: Settings) -> None:
         for p in older:
             p.value += shift
     for p in streak:  # no longer incidents, and their errors say nothing about the noise
-        p.anomalous, p.expected = False, None
+        p.anomalous, p.expected, p.base = False, None, None
 
 
 _SEASONS = {None: 1, "day_of_week": 7, "hour_of_day": 24}
+# Forecast errors kept for the band: at least this many training windows' worth, and the
+# band's two sides are measured separately once there are that many.
+_SIDED_POINTS = 4
 
 
 def judge_series(points: Sequence[Point], settings: Settings) -> list[Judgement]:
@@ -248,7 +281,7 @@ def judge_series(points: Sequence[Point], settings: Settings) -> list[Judgement]
         else:
             judgement = _judge(point, baseline, seen, s)
         out.append(judgement)
-        entry = _Seen(point.at, float(point.value), judgement.anomalous, judgement.expected)
+        entry = _Seen(point.at, float(point.value), judgement.anomalous, judgement.expected, judgement.base)
         seen.append(entry)
         past.append(entry)
         _relearn(seen, s)
@@ -264,4 +297,5 @@ def judge_point(history: Sequence[Point], current: Point, settings: Settings) ->
 def history_needed(settings: Settings) -> int:
     """How many past runs to load so the baseline (and the exclusions in it) are complete."""
     # Twice the window: the older half lets the newer half's anomalies be re-judged.
-    return (2 * settings.training_window + 1) * _SEASONS[settings.seasonality]
+    window = settings.training_window
+    return (2 * window + 1) * _SEASONS[settings.seasonality] + _SIDED_POINTS * window

@@ -67,3 +67,15 @@ def spread(values: Sequence[float], *, robust: bool) -> tuple[float, float]:
     centre = statistics.median(values)
     mad = 1.4826 * statistics.median(abs(v - centre) for v in values)
     return (mad or qn_scale(values)), _DF_PER_POINT["mad"] * (n - 1)
+
+
+def sided_spread(values: Sequence[float]) -> tuple[float, float, float]:
+    """(spread below the median, spread above it, degrees of freedom of each): the double
+    MAD, for skewed errors (a lag is late by hours, never early by hours)."""
+    centre = statistics.median(values)
+    below = [centre - v for v in values if v <= centre]
+    above = [v - centre for v in values if v >= centre]
+    low = 1.4826 * statistics.median(below)
+    high = 1.4826 * statistics.median(above)
+    df = _DF_PER_POINT["mad"] * (min(len(below), len(above)) - 1)
+    return low, high, df

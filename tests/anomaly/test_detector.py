@@ -143,3 +143,31 @@ def test_trend_is_followed() -> None:
 def test_bad_settings_name_the_argument(kwargs: dict, argument: str) -> None:
     with pytest.raises(ValueError, match=argument):
         Settings(**kwargs)
+
+
+def test_hour_of_day_also_learns_the_weekday_level() -> None:
+    rng = random.Random(8)
+    hourly = [0.2] * 7 + [1.0] * 12 + [0.5] * 5  # midnight..23h
+    weekday = [1.0] * 5 + [0.6, 0.55]  # quiet weekends
+    start = MONDAY
+    saturday_noon = start + dt.timedelta(days=7 * 5 + 5, hours=12)
+    hours = int((saturday_noon - start).total_seconds() // 3600)  # every run until Saturday 11:00
+    points = [
+        Point(start + dt.timedelta(hours=h), 1000 * hourly[h % 24] * weekday[(h // 24) % 7] * (1 + rng.gauss(0, 0.03)))
+        for h in range(hours)
+    ]
+    s = Settings(seasonality="hour_of_day")
+    normal = judge_point(points, Point(saturday_noon, 600.0), s)
+    assert normal.outcome is Outcome.NORMAL
+    assert normal.base > 800  # noon of any day (mostly weekdays)...
+    assert normal.expected == pytest.approx(600, rel=0.1)  # ...scaled to a Saturday
+    assert judge_point(points, Point(saturday_noon, 300.0), s).anomalous
+
+
+def test_skewed_metric_gets_a_band_wider_on_its_long_side() -> None:
+    rng = random.Random(2)
+    lags = [3600 + rng.expovariate(1 / 600) for _ in range(90)]  # usually ~1 h, sometimes later
+    history = daily(lags)
+    j = judge_point(history, Point(after(history), 4000.0), Settings())
+    assert j.outcome is Outcome.NORMAL
+    assert j.high - j.expected > 1.4 * (j.expected - j.low)
