@@ -20,9 +20,9 @@ from airflow_dq.checks.anomaly import (
     AnomalyCheck,
     FreshnessAnomaly,
     MetricAnomaly,
-    SegmentAnomaly,
     VolumeAnomaly,
 )
+from airflow_dq.checks.anomaly_segments import SegmentAnomaly
 from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
 from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
 from airflow_dq.checks.drift import Drift
