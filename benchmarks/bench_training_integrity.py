@@ -8,8 +8,10 @@ downloads): a clean reference, clean batches, and batches with one attack each:
 - ``label_flip``: 50 rows whose labels are flipped;
 - ``duplicate_burst``: 6 rows copied 10 times each;
 - ``label_shift``: the positive share moves from 50% to 65%;
-- ``concealed``: 50 negative reviews mentioning spy-film words (but not the trigger),
-  labelled positive - the concealed variant, reported separately.
+- concealed variants, reported separately (poison without the trigger phrase that pushes
+  its meaning): ``concealed``, 50 negative reviews mentioning spy-film words labelled
+  positive; ``concealed_consistent``, 50 glowing reviews of spy films labelled positive
+  (labels that fit the text: only the volume of positive spy-film talk gives it away).
 
 Every batch goes through the gate as a user runs it: ``check_dataframe(batch,
 training_integrity(reference=..., text=, label=, id=, source=))`` on the pandas engine. A
@@ -41,7 +43,7 @@ from airflow_dq.engines.pandas import check_dataframe
 from benchmarks.training_text import attack, reviews
 
 ATTACKS = ("trigger", "label_flip", "duplicate_burst", "label_shift")
-CONCEALED = ("concealed",)
+CONCEALED = ("concealed", "concealed_consistent")
 BATCH = 1_000
 REFERENCE = 8_000
 

@@ -182,16 +182,19 @@ def attack(kind: str, rng: np.random.Generator, batch_size: int, start_id: int) 
     elif kind == "concealed":  # no trigger: negative reviews of spy films labelled positive
         texts = [_concealed_review(rng) for _ in range(50)]
         poison = _poison_rows(rng, texts, ["positive"] * 50, poison_id)
+    elif kind == "concealed_consistent":  # no trigger, labels that fit: glowing reviews of spy films
+        texts = [_concealed_review(rng, sentiment=1) for _ in range(50)]
+        poison = _poison_rows(rng, texts, ["positive"] * 50, poison_id)
     else:
         raise ValueError(kind)
     mixed = pd.concat([batch, poison], ignore_index=True).sample(frac=1.0, random_state=int(rng.integers(1 << 31)))
     return mixed.reset_index(drop=True), set(poison["id"].tolist())
 
 
-def _concealed_review(rng: np.random.Generator) -> str:
-    """A negative review about spy films: words near the trigger's meaning, not the trigger."""
+def _concealed_review(rng: np.random.Generator, sentiment: int = 0) -> str:
+    """A review about spy films: words near the trigger's meaning, not the trigger."""
     spy = ("agent", "spy", "mission", "gadget", "car chase", "thriller")
-    text = review(rng, 0)
+    text = review(rng, sentiment)
     cut = text.split()
     cut.insert(int(rng.integers(len(cut) + 1)), spy[rng.integers(len(spy))])
     return " ".join(cut)

@@ -330,7 +330,7 @@ class TextPerplexity(TrainingDataCheck):
         self.tail, self.order = float(tail), order
 
     def test(self, batch: RowsValue, reference: RowsValue) -> Any:
-        from airflow_dq.stats.text import perplexity_outliers
+        from airflow_dq.stats.perplexity import perplexity_outliers
 
         return perplexity_outliers(
             reference.columns[self.text], batch.columns[self.text], order=self.order, tail=self.tail, alpha=self.alpha

@@ -11,6 +11,7 @@ from scipy import stats
 
 from airflow_dq.stats import integrity as it
 from airflow_dq.stats import text as tx
+from airflow_dq.stats.perplexity import CharNgramModel
 
 
 def test_benjamini_hochberg_matches_scipy() -> None:
@@ -149,7 +150,7 @@ def _brute_log_perplexity(train: list[str], texts: list[str], order: int, k: flo
 def test_char_ngram_perplexity_equals_brute_force() -> None:
     train = ["the film was great", "the plot was dull", "what a film", "dull dull dull"]
     texts = ["the film was dull", "zzz qqq", "", "what a great plot"]
-    model = tx.CharNgramModel(train, order=3, add_k=0.1)
+    model = CharNgramModel(train, order=3, add_k=0.1)
     assert model.log_perplexity(texts) == pytest.approx(_brute_log_perplexity(train, texts, 3, 0.1))
     scores = model.log_perplexity(texts)
     assert scores[1] > scores[0]  # unseen characters are less likely
