@@ -33,12 +33,16 @@ def _ticks(fields: list[str]) -> int:
 
 def postmaster_pid(engine: sa.Engine) -> int | None:
     """The postmaster of the engine's server if it runs on this machine, else None."""
+    if engine.url.host not in (None, "", "localhost", "127.0.0.1", "::1") or not Path("/proc").is_dir():
+        return None  # a remote server: its processes are not ours to read
     with engine.connect() as conn:
-        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    fields = _stat(int(backend)) if Path("/proc").is_dir() else None
-    if fields is None:  # a remote server: its processes are not ours to read
+        backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+    try:  # the pid must be a PostgreSQL process here, not a namesake in another container
+        is_postgres = Path(f"/proc/{backend}/comm").read_text().startswith("postgres")
+    except OSError:
         return None
-    return int(fields[1])
+    fields = _stat(backend)
+    return int(fields[1]) if is_postgres and fields is not None else None
 
 
 def _snapshot(postmaster: int) -> tuple[frozenset[int], int]:
