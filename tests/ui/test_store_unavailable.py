@@ -4,6 +4,7 @@ leaking its details (they go to the server log). In-process app, real auth manag
 from __future__ import annotations
 
 import logging
+import secrets
 
 import pytest
 
@@ -22,6 +23,7 @@ def client_and_token(airflow_db: str, monkeypatch: pytest.MonkeyPatch):
     from airflow_dq.ui.app import create_app
 
     monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", SIMPLE)
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(32))
     monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue7_no_such_connection")
     manager = create_auth_manager()
     token = manager.generate_jwt(SimpleAuthManagerUser(username="viewer", role="viewer"))
