@@ -108,7 +108,7 @@ def main() -> None:
     print(f"reference {REFERENCE:,} rows; batches of {BATCH:,} rows (+ the attack's rows)")
     print(f"{args.clean} clean batches, {args.trials} trials per attack, seed {args.seed}\n")
     print(
-        f"{'attack':<22}{'detected':>9}{'row precision':>15}{'row recall':>12}{'noisy FP':>10}"
+        f"{'attack':<32}{'detected':>9}{'row precision':>15}{'row recall':>12}{'noisy FP':>10}"
         "   checks that fired (trials)"
     )
     for kind, numbers in outcome.items():
@@ -117,7 +117,7 @@ def main() -> None:
         recall = "n/a" if np.isnan(numbers["recall"]) else f"{numbers['recall']:.2f}"
         noise = "n/a" if np.isnan(numbers["noise"]) else f"{numbers['noise']:.0%}"
         checks_fired = ", ".join(f"{c} {n}" for c, n in fired[kind].most_common())
-        print(f"{name:<22}{numbers['detection']:>9.0%}{precision:>15}{recall:>12}{noise:>10}   {checks_fired}")
+        print(f"{name:<32}{numbers['detection']:>9.0%}{precision:>15}{recall:>12}{noise:>10}   {checks_fired}")
     print(f"\nfalse alarms on clean batches: {clean_alarms}/{args.clean} = {clean_alarms / args.clean:.1%}")
     if clean_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in clean_by_check.most_common()))
