@@ -1,6 +1,6 @@
 """The pages as a user sees them: real Airflow UI, real headless Chromium, screenshots.
 
-Saves ``artifacts/ui/{overview,airflow_nav,check,task_instance}.png``.
+Saves ``artifacts/ui/{overview,airflow_nav,check,anomaly_check,task_instance}.png``.
 """
 
 from __future__ import annotations
@@ -79,6 +79,13 @@ def test_pages_in_headless_chromium(ui_site: Site, artifacts) -> None:
         assert _wait(driver, lambda d: _css(d, "#dq-overview tr.dq-row[data-status='fail']"))
         driver.switch_to.default_content()
         _shoot(driver, artifacts, "airflow_nav")
+        # Links inside the frame stay inside the Airflow UI.
+        driver.switch_to.frame(frame)
+        _wait(driver, lambda d: [a for a in _css(d, "#dq-overview a") if a.text == "mean_between(amount)"])[0].click()
+        assert _wait(driver, lambda d: _css(d, "svg.dq-chart"))
+        driver.switch_to.default_content()
+        assert _wait(driver, lambda d: "/plugin/data-quality" in d.current_url and "check" in d.current_url)
+        assert _css(driver, "iframe[title='Data Quality']")
 
         # Check page: the mean over six days, the band [10, 200], the bad day marked.
         driver.get(
