@@ -148,7 +148,10 @@ def freshness_lag(rng: np.random.Generator, days: int = 364) -> Series:
 
 
 DETECTORS: dict[str, Callable[[Series], Settings]] = {
-    "ours": lambda s: Settings(seasonality=s.seasonality, direction=s.direction),
+    # As the checks build it (relearn_after: 24 runs with hour_of_day, else 5).
+    "ours": lambda s: Settings(
+        seasonality=s.seasonality, direction=s.direction, relearn_after=24 if s.seasonality == "hour_of_day" else 5
+    ),
     "ours, no season": lambda s: Settings(direction=s.direction),
     "elementary + season": lambda s: replace(ELEMENTARY, seasonality=s.seasonality),
     "elementary": lambda s: ELEMENTARY,

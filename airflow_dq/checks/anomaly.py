@@ -62,7 +62,7 @@ class AnomalyCheck(Check):
     :param min_change: changes smaller than this (absolute, in the series' unit) never alarm.
     :param exclude_anomalies: leave past anomalous runs out of the baseline (default True).
     :param relearn_after: after this many anomalous runs in a row, all one way, accept the
-        new level (default 5; 0 = never).
+        new level (default 5 runs, 24 with ``hour_of_day``; 0 = never).
     :param timezone: wall clock of the seasons (default: the provider's default time zone).
     """
 
@@ -79,7 +79,7 @@ class AnomalyCheck(Check):
         direction: str | None = None,
         min_change: float = 0.0,
         exclude_anomalies: bool = True,
-        relearn_after: int = 5,
+        relearn_after: int | None = None,
         timezone: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -100,7 +100,8 @@ class AnomalyCheck(Check):
                 direction=direction or self.default_direction,
                 min_change=float(min_change),
                 exclude_anomalies=bool(exclude_anomalies),
-                relearn_after=relearn_after,
+                # Counted in runs: hourly runs need a day before an outage looks permanent.
+                relearn_after=relearn_after if relearn_after is not None else 24 if seasonality == "hour_of_day" else 5,
             )
         except ValueError as err:
             argument = str(err).split(" ", 1)[0]
