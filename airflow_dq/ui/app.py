@@ -29,7 +29,7 @@ from airflow_dq.ui.access import (
 )
 from airflow_dq.ui.history import history_charts, observed_chart
 from airflow_dq.ui.model import CheckKey, RunResult, status_rank
-from airflow_dq.ui.render import page
+from airflow_dq.ui.render import icon, page
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ def create_app() -> FastAPI:
     # need read access to that DAG's task instances (403 otherwise).
     router = APIRouter(dependencies=[authenticated])
     router.add_api_route("/", overview, methods=["GET"], name="overview", response_class=HTMLResponse)
+    router.add_api_route("/icon-{mode}.svg", icon, methods=["GET"], name="icon")
     per_dag = [can_read_dag_results]
     router.add_api_route(
         "/check", check, methods=["GET"], name="check", response_class=HTMLResponse, dependencies=per_dag

@@ -45,6 +45,8 @@ class DataQualityPlugin(AirflowPlugin):
             "url_route": "data-quality",
             "destination": "nav",
             "nav_top_level": True,
+            "icon": f"{URL_PREFIX}/icon-light.svg",
+            "icon_dark_mode": f"{URL_PREFIX}/icon-dark.svg",
         },
         {
             "name": "Data Quality",

@@ -17,6 +17,7 @@ def _pages(site: Site, dag_id: str, run) -> list[str]:
     task_id = "validate_payroll" if dag_id == HIDDEN_DAG else "validate_orders"
     return [
         "/data-quality/",
+        "/data-quality/icon-light.svg",
         f"/data-quality/?{urlencode({'dag_id': dag_id})}",
         "/data-quality/check?" + urlencode({"dag_id": dag_id, "task_id": task_id, "check": "row_count"}),
         "/data-quality/task?" + urlencode({"dag_id": dag_id, "run_id": run.run_id, "task_id": task_id}),
@@ -53,7 +54,7 @@ def test_user_without_access_to_a_dag_sees_nothing_of_it(ui_site: Site) -> None:
     assert HIDDEN_DAG not in body and "payroll" not in body
     status, body = server.request("GET", f"/data-quality/?dag_id={HIDDEN_DAG}", token=tokens["outsider"])
     assert status == 200 and "payroll" not in body and 'id="dq-overview"' not in body
-    for path in _pages(ui_site, HIDDEN_DAG, ui_site.secret_run)[2:]:
+    for path in _pages(ui_site, HIDDEN_DAG, ui_site.secret_run)[3:]:
         status, body = server.request("GET", path, token=tokens["outsider"])
         assert status == 403, path
         assert "payroll" not in body and "salary" not in body

@@ -74,7 +74,9 @@ def test_pages_in_headless_chromium(ui_site: Site, artifacts) -> None:
         driver.get(base + "/plugin/data-quality")
         frame = _wait(driver, lambda d: _css(d, "iframe[title='Data Quality']"))[0]
         nav = _wait(driver, lambda d: [a for a in _css(d, "nav a, a") if a.text.strip() == "Data Quality"])
-        assert nav
+        icon = nav[0].find_element("css selector", "img")
+        assert icon.get_attribute("src").endswith("/data-quality/icon-light.svg")
+        assert _wait(driver, lambda d: d.execute_script("return arguments[0].naturalWidth", icon) > 0)
         driver.switch_to.frame(frame)
         assert _wait(driver, lambda d: _css(d, "#dq-overview tr.dq-row[data-status='fail']"))
         driver.switch_to.default_content()
@@ -149,5 +151,6 @@ def test_pages_in_headless_chromium(ui_site: Site, artifacts) -> None:
         assert by_check[MARKUP_NAME].find_element("css selector", ".dq-name").text == MARKUP_NAME
         assert _css(driver, "img") == [] and driver.title != "1"  # the name stayed text
         assert by_check["mean_between(amount)"].find_elements("css selector", "svg.dq-chart circle.current-ring")
+        driver.execute_script("arguments[0].scrollIntoView()", by_check["value_range(amount)"])
         driver.switch_to.default_content()
         _shoot(driver, artifacts, "task_instance")
