@@ -135,6 +135,7 @@ class _Seen:
     anomalous: bool = False
     expected: float | None = None  # None while learning
     base: float | None = None  # expected before the weekday correction
+    weekday: int | None = None  # in the detector's time zone (for the hourly weekday level)
 
     def error(self, relative: bool, *, base: bool = False) -> float | None:
         expected = self.base if base else self.expected
@@ -186,11 +187,7 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
         # Hourly data has a weekly rhythm too: learn each weekday's level from how far the
         # same weekday's hours strayed from their hour-of-day baselines.
         weekday = season_of(point.at, "day_of_week", s.timezone)
-        same_day = [
-            e
-            for p in seen[-pool:]
-            if season_of(p.at, "day_of_week", s.timezone) == weekday and (e := p.error(relative, base=True)) is not None
-        ]
+        same_day = [e for p in seen[-pool:] if p.weekday == weekday and (e := p.error(relative, base=True)) is not None]
         if len(same_day) >= s.min_points:
             shift = statistics.median(same_day)
             expected = expected * math.exp(shift) if relative else expected + shift
@@ -281,7 +278,8 @@ def judge_series(points: Sequence[Point], settings: Settings) -> list[Judgement]
         else:
             judgement = _judge(point, baseline, seen, s)
         out.append(judgement)
-        entry = _Seen(point.at, float(point.value), judgement.anomalous, judgement.expected, judgement.base)
+        weekday = season_of(point.at, "day_of_week", s.timezone)
+        entry = _Seen(point.at, float(point.value), judgement.anomalous, judgement.expected, judgement.base, weekday)
         seen.append(entry)
         past.append(entry)
         _relearn(seen, s)

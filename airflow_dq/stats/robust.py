@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Sequence
 
@@ -52,9 +53,14 @@ def band_width(sensitivity: float, df: float | None) -> float:
     """
     if df is None:
         return sensitivity
+    return _t_quantile(sensitivity, round(max(df, 1.0), 2))
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(sensitivity: float, df: float) -> float:
     from scipy import stats  # heavy: only when a check is judged, never at DAG parse time
 
-    return float(stats.t.isf(stats.norm.sf(sensitivity), max(df, 1.0)))
+    return float(stats.t.isf(stats.norm.sf(sensitivity), df))
 
 
 def spread(values: Sequence[float], *, robust: bool) -> tuple[float, float]:
