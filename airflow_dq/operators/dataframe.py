@@ -130,7 +130,10 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
         reject_sql_only_checks(self.checks, owner=owner)
-        self.data = data
+        # Airflow calls a callable template field with the context; ours is called in execute()
+        # with no arguments, so it is kept out of the template field.
+        self.data_callable = data if callable(data) and not hasattr(data, "resolve") else None
+        self.data = None if self.data_callable is not None else data
         self.file_format, self.chunksize, self.read_options = file_format, chunksize, read_options
         self.conn_id = conn_id
 
@@ -140,7 +143,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         from airflow_dq.operators.history import TaskHistory
         from airflow_dq.suite import run_checks
 
-        data = resolve_path(self.data, self.conn_id)
+        data = self.data_callable or resolve_path(self.data, self.conn_id)
         is_file = isinstance(data, str | os.PathLike) or hasattr(data, "open")
         history = TaskHistory(context)  # results are recorded there (anomaly checks, UI) before the verdict
         try:

@@ -128,3 +128,14 @@ with DAG(dag_id="test_issue5_window", schedule="@daily", start_date=START, catch
         data=hourly(),
         checks=[row_count(min=1), time_bucket_completeness("event_time", bucket="hour", lookback=dt.timedelta(days=1))],
     )
+
+
+def bad_events():
+    return _events(bad=True)
+
+
+with DAG(dag_id="test_issue5_callable", schedule=None, start_date=START, catchup=False) as callable_dag:
+    # A callable is called in execute(): the frame never goes through XCom.
+    DataFrameQualityOperator(task_id="validate", data=bad_events, checks=CHECKS, on_failure="skip") >> train.override(
+        task_id="train"
+    )(None)

@@ -172,3 +172,11 @@ def test_templated_window_per_run_and_results_in_the_history_store(airflow_db: s
     finally:
         store.close()
     assert [point.value for point in past["row_count"]][-2:] == [48.0, 44.0]
+
+
+def test_callable_input_skips_downstream_on_bad_data(airflow_db: str) -> None:
+    run, tis = run_dag(_dag("test_issue5_callable"), dt.date(2026, 11, 23))
+    assert tis["validate"].state == "skipped" and tis["train"].state == "skipped"
+    result = xcom_value(run, "validate")
+    assert result["dataset"] == "DataFrame from bad_events()"
+    assert result["passed"] is False
