@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from airflow_dq.checks.aggregates import parse_timestamp
-from airflow_dq.checks.base import Check, CheckContext, Verdict, fmt_number
+from airflow_dq.checks.base import Check, CheckContext, Verdict, fmt_number, needs_number
 from airflow_dq.metrics import (
     CompleteCount,
     DuplicateCount,
@@ -160,6 +160,15 @@ class AnomalyCheck(Check):
         return self._verdict(today, judged, settings)
 
     def _verdict(self, today: dict[str, float | None], judged: dict[str, Judgement], s: Settings) -> Verdict:
+        unmeasured = sorted(k for k, j in judged.items() if j.value is None)
+        if unmeasured:
+            # No rows, or only NULLs: nothing to compare, and the history had values.
+            return Verdict(
+                False,
+                None,
+                f"{', '.join(unmeasured)} cannot be measured today (no rows, or only NULL values)",
+                metrics=today,
+            )
         anomalous = {k: j for k, j in judged.items() if j.anomalous}
         learning = {k: j for k, j in judged.items() if j.outcome is Outcome.LEARNING}
         if not self.multi:
@@ -276,6 +285,11 @@ class MetricAnomaly(AnomalyCheck):
 
     def metrics(self) -> tuple[Metric, ...]:
         return self._needs
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        if self.metric in ("mean", "stddev", "min", "max"):
+            return needs_number(self.column, column_types)
+        return None
 
     def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
         value = self._derive(values)

@@ -81,10 +81,12 @@ class SegmentAnomaly(AnomalyCheck):
         return out
 
     def complete(self, today: dict[str, float | None], history: Mapping[str, Sequence[Point]]) -> None:
-        # A segment of past runs with no rows today has vanished: its value is zero.
+        # A segment of past runs with no rows today has vanished: its value is zero. With no
+        # rows at all (every row is in some segment, NULL included) a share does not exist.
+        vanished = 0.0 if today or self.measure == "volume" else None
         for label in history:
             if label.startswith(f"{self.measure}[") and label not in today:
-                today[label] = 0.0
+                today[label] = vanished
 
     def fill(self, label: str, history: Mapping[str, Sequence[Point]], dates: list[dt.datetime]) -> list[Point]:
         # Runs since the segment first appeared that have no value for it (it was beyond

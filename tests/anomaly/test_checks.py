@@ -148,6 +148,25 @@ def test_freshness_lag_of_a_late_load(db: sa.Engine, store: MetricStore) -> None
     assert result.message.startswith("freshness lag of 'loaded_at' 7:00:00 is above the expected band [-inf, ")
 
 
+def test_unmeasurable_values_fail_and_non_numeric_columns_error(db: sa.Engine, store: MetricStore) -> None:
+    checks = [
+        metric_anomaly("loaded_at", "mean"),
+        metric_anomaly("email", "null_rate"),
+        segment_anomaly("country", measure="share"),
+    ]
+    load_day(db, 0, rows=20)
+    mean, null_rate, share = run_day(db, store, 0, checks).results
+    assert mean.status is Status.ERROR  # alone, before the scan: the others are still measured
+    assert mean.message == "cannot be measured: 'loaded_at' is timestamp, and this check needs a numeric column"
+    assert (null_rate.status, share.status) == (Status.PASS, Status.PASS)  # learning
+    with db.begin() as conn:
+        conn.execute(EVENTS.delete())  # the next day has no rows at all
+    null_rate, share = run_day(db, store, 1, checks[1:]).results
+    assert null_rate.status is Status.FAIL and null_rate.observed is None
+    assert null_rate.message == "null_rate(email) cannot be measured today (no rows, or only NULL values)"
+    assert share.status is Status.FAIL  # the past segments' shares of zero rows do not exist
+
+
 def test_anomaly_check_without_history_store_is_a_clear_error(db: sa.Engine) -> None:
     load_day(db, 0, rows=10)
     with pytest.raises(RuntimeError, match="check 'volume_anomaly' compares with past runs, but no history store"):
