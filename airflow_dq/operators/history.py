@@ -89,11 +89,20 @@ class TaskHistory:
     def __init__(self, context: Context) -> None:
         self.key = run_key(context)
         self._store: MetricStore | None = None
+        self._open_error: Exception | None = None
         self.error: BaseException | None = None
 
     def _open(self) -> MetricStore:
         if self._store is None:
-            self._store = open_store()
+            # An unreachable store is tried once per task, not once per check: each attempt
+            # can take a connect timeout.
+            if self._open_error is not None:
+                raise self._open_error
+            try:
+                self._store = open_store()
+            except Exception as err:
+                self._open_error = err
+                raise
         return self._store
 
     def reader(self, check_name: str, runs: int) -> Mapping[str, Sequence[Point]]:
