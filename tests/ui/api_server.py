@@ -86,7 +86,7 @@ class ApiServer:
         # Our own process group (start_new_session): the server and any worker it forked.
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=5)  # a graceful stop is not needed: the DBs are throw-away
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
