@@ -4,6 +4,7 @@ and a history-store outage errors the task (retried) without losing the verdict.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from pathlib import Path
 
@@ -133,3 +134,41 @@ def test_store_on_postgresql_through_an_airflow_connection(
         "test_issue4_volume_anomaly", "validate", -1, "volume_anomaly", before=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
     )
     assert [p.at.date() for p in past["row_count"]] == days
+
+
+def write_regions(url: str, day: dt.date, rows: dict[str, int]) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS regional_events (event_date DATE, region TEXT)")
+        conn.execute(sa.text("DELETE FROM regional_events WHERE event_date = :d"), {"d": day.isoformat()})
+        for region, n in rows.items():
+            conn.execute(
+                sa.text("INSERT INTO regional_events VALUES (:d, :r)"), [{"d": day.isoformat(), "r": region}] * n
+            )
+    engine.dispose()
+
+
+def test_each_map_index_has_its_own_history(warehouse: str) -> None:
+    dag = load_dag("issue4_anomaly_dags", "test_issue4_mapped_regions")
+    rng = random.Random(12)
+    first = FIRST + dt.timedelta(days=60)
+    for i in range(8):
+        # Very different volumes per region: a shared history would flag both every day.
+        rows = {"eu": round(1000 * (1 + rng.gauss(0, 0.03))), "us": round(50 * (1 + rng.gauss(0, 0.03)))}
+        write_regions(warehouse, first + dt.timedelta(days=i), rows)
+        run, _ = run_dag(dag, first + dt.timedelta(days=i))
+        assert run.state == "success", f"day {i}"
+    day = first + dt.timedelta(days=8)
+    write_regions(warehouse, day, {"eu": 1000, "us": 10})
+    run = dag.test(logical_date=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
+    states = {ti.map_index: ti.state for ti in run.get_task_instances()}
+    assert states == {0: "success", 1: "failed"}
+    store = MetricStore.open(f"sqlite:///{Path(os.environ['AIRFLOW_HOME']) / 'data_quality' / 'history.db'}")
+    with store.engine.connect() as conn:
+        last = conn.execute(
+            sa.select(METRICS.c.map_index, METRICS.c.value, METRICS.c.status)
+            .where(METRICS.c.dag_id == "test_issue4_mapped_regions", METRICS.c.run_id == run.run_id)
+            .order_by(METRICS.c.map_index)
+        ).all()
+    store.close()
+    assert [tuple(r) for r in last] == [(0, 1000.0, "pass"), (1, 10.0, "fail")]

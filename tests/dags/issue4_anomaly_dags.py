@@ -38,3 +38,13 @@ def _dag(dag_id: str) -> DAG:
 
 volume_dag = _dag("test_issue4_volume_anomaly")
 outage_dag = _dag("test_issue4_store_outage")
+
+
+# One mapped task per region: each map index keeps its own history.
+with DAG(dag_id="test_issue4_mapped_regions", schedule="@daily", start_date=START, catchup=False) as mapped_dag:
+    DataQualityOperator.partial(
+        task_id="validate",
+        conn_id="dq_issue4_warehouse",
+        table="regional_events",
+        checks=[volume_anomaly(direction="drop")],
+    ).expand(where=["event_date = '{{ ds }}' AND region = 'eu'", "event_date = '{{ ds }}' AND region = 'us'"])
