@@ -20,7 +20,6 @@ from fastapi.responses import HTMLResponse
 
 from airflow_dq.ui import queries
 from airflow_dq.ui.access import (
-    BaseUser,
     GetUserDep,
     ReadableDagIds,
     authenticated,
@@ -61,10 +60,8 @@ def overview(request: Request, user: GetUserDep, readable: ReadableDagIds, dag_i
     )
 
 
-def _latest_samples(history: list[RunResult], user: BaseUser) -> tuple[RunResult | None, list[dict]]:
+def _latest_samples(history: list[RunResult]) -> tuple[RunResult | None, list[dict]]:
     """Offending rows of the newest failing runs (a few XCom reads at most)."""
-    if not history or not may_see_samples(user, history[0].dag_id):
-        return None, []
     for r in [r for r in reversed(history) if r.status != "pass"][:SAMPLE_RUNS]:
         rows = queries.failure_samples(r.dag_id, r.run_id, r.task_id, r.map_index).get(r.check)
         if rows:
@@ -92,7 +89,8 @@ def check(
             user_name=_user_name(user),
             message=f"No results are recorded for check {check!r} of task {task_id!r} in DAG {dag_id!r}.",
         )
-    sample_run, sample_rows = _latest_samples(history, user)
+    samples_allowed = may_see_samples(user, dag_id)
+    sample_run, sample_rows = _latest_samples(history) if samples_allowed else (None, [])
     return page(
         request,
         "check.html",
@@ -104,6 +102,7 @@ def check(
         charts=history_charts(history),
         sample_run=sample_run,
         sample_rows=sample_rows,
+        samples_allowed=samples_allowed,
     )
 
 
@@ -120,8 +119,9 @@ def task_run(
     index = int(map_index) if map_index.lstrip("-").isdigit() else -1
     results = queries.task_run_results(dag_id, run_id, task_id, index) if dag_id in readable else []
     results.sort(key=lambda r: (status_rank(r.status), r.dataset, r.check))
-    samples = {}
-    if any(r.status != "pass" for r in results) and may_see_samples(user, dag_id):
+    samples: dict[str, list[dict]] = {}
+    samples_allowed = bool(results) and may_see_samples(user, dag_id)
+    if samples_allowed and any(r.status != "pass" for r in results):
         samples = queries.failure_samples(dag_id, run_id, task_id, index)
     items = []
     for r in results:
@@ -141,6 +141,7 @@ def task_run(
         results=results,
         items=items,
         datasets=sorted({r.dataset for r in results}),
+        samples_allowed=samples_allowed,
         counts=Counter(r.status for r in results),
     )
 

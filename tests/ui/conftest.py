@@ -22,7 +22,7 @@ from tests.ui.warehouse import bad_orders, good_orders, payroll, write_day
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_DAY = dt.date(2026, 10, 1)
 DAYS = 6  # the last one is bad
-USERS = {"admin": "ADMIN", "viewer": "VIEWER", "outsider": "VIEWER"}
+USERS = {"admin": "ADMIN", "viewer": "VIEWER", "outsider": "VIEWER", "analyst": "VIEWER"}
 HIDDEN_DAG = "test_issue7_secret"
 
 
@@ -57,7 +57,7 @@ def ui_site(airflow_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         workdir,
         USERS,
         auth_manager="tests.ui.auth_manager.OneDagHiddenAuthManager",
-        env={"DQ_TEST_DENY": f"outsider:{HIDDEN_DAG}"},
+        env={"DQ_TEST_DENY": f"outsider:{HIDDEN_DAG}", "DQ_TEST_DENY_XCOM": "analyst:test_issue7_orders"},
     )
     server.start()
     try:

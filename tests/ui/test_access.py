@@ -104,3 +104,19 @@ def test_extra_link_of_the_check_task_opens_its_results(ui_site: Site) -> None:
     status, page = ui_site.server.request("GET", link, token=token)
     assert status == 200
     assert 'data-check="value_range(amount)"' in page and 'data-status="fail"' in page
+
+
+def test_failure_samples_need_xcom_access(ui_site: Site) -> None:
+    """Offending rows are the user's data: hidden from who may not read the DAG's XComs."""
+    run = ui_site.bad_run
+    check = "/data-quality/check?" + urlencode(
+        {"dag_id": run.dag_id, "task_id": "validate_orders", "check": "value_range(amount)"}
+    )
+    task = "/data-quality/task?" + urlencode({"dag_id": run.dag_id, "run_id": run.run_id, "task_id": "validate_orders"})
+    for path in (check, task):
+        status, body = ui_site.server.request("GET", path, token=ui_site.tokens["viewer"])
+        assert status == 200 and "5000.0" in body and "hidden" not in body
+        status, body = ui_site.server.request("GET", path, token=ui_site.tokens["analyst"])
+        assert status == 200 and 'data-status="fail"' in body  # the results themselves are shown
+        assert "5000.0" not in body and "-25.0" not in body
+        assert "Failure samples are hidden: you may not read this DAG's XComs." in body
