@@ -204,6 +204,11 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
     else:
         relative = False
         sd, df = spread(residuals, robust=s.robust)
+        if sd == 0 and s.trend and len(baseline) > 1:
+            # A line can fit a few points exactly (8, 9, 10 rows): that is luck, not
+            # certainty. The band then assumes the series may stray by as much as it moves
+            # from one run to the next.
+            sd = statistics.fmean(abs(b.value - a.value) for a, b in zip(baseline, baseline[1:]))
         sd_low = sd_high = sd * widen
     k = band_width(s.sensitivity, df if s.calibrate else None)
     if relative:

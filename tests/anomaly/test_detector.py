@@ -171,3 +171,19 @@ def test_skewed_metric_gets_a_band_wider_on_its_long_side() -> None:
     j = judge_point(history, Point(after(history), 4000.0), Settings())
     assert j.outcome is Outcome.NORMAL
     assert j.high - j.expected > 1.4 * (j.expected - j.low)
+
+
+def test_a_line_that_fits_a_few_points_exactly_still_gets_a_band() -> None:
+    # 8, 9, 10 rows: Theil-Sen fits them perfectly, but the next value is not known to the row.
+    history = daily([8, 9, 10])
+    settings = Settings(min_points=3)
+    expected_next = judge_point(history, Point(after(history), 11), settings)
+    assert expected_next.outcome is Outcome.NORMAL
+    assert expected_next.high - expected_next.low > 2  # a band, not the single value 11
+    near = judge_point(history, Point(after(history), 10), settings)
+    assert near.outcome is Outcome.NORMAL
+    # With the default 7 points the band is narrow enough to catch a collapse.
+    ramp = daily([8, 9, 10, 11, 12, 13, 14])
+    assert judge_point(ramp, Point(after(ramp), 15), Settings()).outcome is Outcome.NORMAL
+    assert judge_point(ramp, Point(after(ramp), 16), Settings()).outcome is Outcome.NORMAL
+    assert judge_point(ramp, Point(after(ramp), 2), Settings()).outcome is Outcome.ANOMALOUS
