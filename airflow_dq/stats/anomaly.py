@@ -26,6 +26,7 @@ alarm. Until ``min_points`` baseline points exist, the verdict is "learning".
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -208,7 +209,7 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
             # A line can fit a few points exactly (8, 9, 10 rows): that is luck, not
             # certainty. The band then assumes the series may stray by as much as it moves
             # from one run to the next.
-            sd = statistics.fmean(abs(b.value - a.value) for a, b in zip(baseline, baseline[1:]))
+            sd = statistics.fmean(abs(b.value - a.value) for a, b in itertools.pairwise(baseline))
         sd_low = sd_high = sd * widen
     k = band_width(s.sensitivity, df if s.calibrate else None)
     if relative:
