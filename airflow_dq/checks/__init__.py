@@ -9,80 +9,170 @@ Every check takes ``severity="error" | "warn"`` and an optional ``name``; row-le
 also take ``mostly`` (the fraction of rows that must pass).
 """
 
-from airflow_dq.checks.aggregates import (
-    CustomSql,
-    Freshness,
-    MeanBetween,
-    RowCountCheck,
-    StdDevBetween,
-)
-from airflow_dq.checks.anomaly import (
-    AnomalyCheck,
-    FreshnessAnomaly,
-    MetricAnomaly,
-    VolumeAnomaly,
-)
-from airflow_dq.checks.anomaly_segments import SegmentAnomaly
-from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
-from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
-from airflow_dq.checks.drift import Drift
-from airflow_dq.checks.integrity import (
-    ConflictingLabels,
-    DuplicateSurge,
-    LabelConsistency,
-    LabelShift,
-    SourceSurge,
-    TextPerplexity,
-    TokenConcentration,
-    TrainingDataCheck,
-    training_integrity,
-)
-from airflow_dq.checks.rows import (
-    AcceptedValues,
-    LengthBetween,
-    MatchesRegex,
-    NotNull,
-    References,
-    RowCondition,
-    RowLevelCheck,
-    Unique,
-    ValueRange,
-)
-from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
-from airflow_dq.checks.segments import SegmentCompleteness
+# Loaded lazily (PEP 562): a DAG file that imports two checks, or the operators that import
+# ``checks.base``, should not pay for every check family (anomaly, drift, integrity, ...).
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_CLASSES: dict[str, str] = {
+    "CustomSql": "airflow_dq.checks.aggregates",
+    "Freshness": "airflow_dq.checks.aggregates",
+    "MeanBetween": "airflow_dq.checks.aggregates",
+    "RowCountCheck": "airflow_dq.checks.aggregates",
+    "StdDevBetween": "airflow_dq.checks.aggregates",
+    "AnomalyCheck": "airflow_dq.checks.anomaly",
+    "FreshnessAnomaly": "airflow_dq.checks.anomaly",
+    "MetricAnomaly": "airflow_dq.checks.anomaly",
+    "VolumeAnomaly": "airflow_dq.checks.anomaly",
+    "SegmentAnomaly": "airflow_dq.checks.anomaly_segments",
+    "Check": "airflow_dq.checks.base",
+    "CheckArgumentError": "airflow_dq.checks.base",
+    "CheckContext": "airflow_dq.checks.base",
+    "Verdict": "airflow_dq.checks.base",
+    "FreshThrough": "airflow_dq.checks.completeness",
+    "TimeBucketCompleteness": "airflow_dq.checks.completeness",
+    "Drift": "airflow_dq.checks.drift",
+    "ConflictingLabels": "airflow_dq.checks.integrity",
+    "DuplicateSurge": "airflow_dq.checks.integrity",
+    "LabelConsistency": "airflow_dq.checks.integrity",
+    "LabelShift": "airflow_dq.checks.integrity",
+    "SourceSurge": "airflow_dq.checks.integrity",
+    "TextPerplexity": "airflow_dq.checks.integrity",
+    "TokenConcentration": "airflow_dq.checks.integrity",
+    "TrainingDataCheck": "airflow_dq.checks.integrity",
+    "training_integrity": "airflow_dq.checks.integrity",
+    "AcceptedValues": "airflow_dq.checks.rows",
+    "LengthBetween": "airflow_dq.checks.rows",
+    "MatchesRegex": "airflow_dq.checks.rows",
+    "NotNull": "airflow_dq.checks.rows",
+    "References": "airflow_dq.checks.rows",
+    "RowCondition": "airflow_dq.checks.rows",
+    "RowLevelCheck": "airflow_dq.checks.rows",
+    "Unique": "airflow_dq.checks.rows",
+    "ValueRange": "airflow_dq.checks.rows",
+    "TYPE_FAMILIES": "airflow_dq.checks.schema",
+    "Schema": "airflow_dq.checks.schema",
+    "SegmentCompleteness": "airflow_dq.checks.segments",
+}
 
 # The public spelling: lower-case names that read like the rule.
-row_count = RowCountCheck
-not_null = NotNull
-unique = Unique
-accepted_values = AcceptedValues
-value_range = ValueRange
-matches_regex = MatchesRegex
-length_between = LengthBetween
-mean_between = MeanBetween
-stddev_between = StdDevBetween
-schema = Schema
-references = References
-freshness = Freshness
-custom_sql = CustomSql
-row_condition = RowCondition
-time_bucket_completeness = TimeBucketCompleteness
-segment_completeness = SegmentCompleteness
-fresh_through = FreshThrough
-# Anomalies against the history store.
-volume_anomaly = VolumeAnomaly
-metric_anomaly = MetricAnomaly
-segment_anomaly = SegmentAnomaly
-freshness_anomaly = FreshnessAnomaly
-# Drift against a reference, and training-data integrity (ML gates).
-drift = Drift
-label_shift = LabelShift
-duplicate_surge = DuplicateSurge
-conflicting_labels = ConflictingLabels
-source_surge = SourceSurge
-label_consistency = LabelConsistency
-text_perplexity = TextPerplexity
-token_concentration = TokenConcentration
+_ALIASES: dict[str, str] = {
+    "row_count": "RowCountCheck",
+    "not_null": "NotNull",
+    "unique": "Unique",
+    "accepted_values": "AcceptedValues",
+    "value_range": "ValueRange",
+    "matches_regex": "MatchesRegex",
+    "length_between": "LengthBetween",
+    "mean_between": "MeanBetween",
+    "stddev_between": "StdDevBetween",
+    "schema": "Schema",
+    "references": "References",
+    "freshness": "Freshness",
+    "custom_sql": "CustomSql",
+    "row_condition": "RowCondition",
+    "time_bucket_completeness": "TimeBucketCompleteness",
+    "segment_completeness": "SegmentCompleteness",
+    "fresh_through": "FreshThrough",
+    "volume_anomaly": "VolumeAnomaly",
+    "metric_anomaly": "MetricAnomaly",
+    "segment_anomaly": "SegmentAnomaly",
+    "freshness_anomaly": "FreshnessAnomaly",
+    "drift": "Drift",
+    "label_shift": "LabelShift",
+    "duplicate_surge": "DuplicateSurge",
+    "conflicting_labels": "ConflictingLabels",
+    "source_surge": "SourceSurge",
+    "label_consistency": "LabelConsistency",
+    "text_perplexity": "TextPerplexity",
+    "token_concentration": "TokenConcentration",
+}
+
+
+def __getattr__(name: str) -> Any:
+    target = _ALIASES.get(name, name)
+    module = _CLASSES.get(target)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), target)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+# Two aliases share their name with a submodule, and importing a submodule later would
+# rebind the package attribute to the module: load those modules now, then bind the alias.
+from airflow_dq.checks.drift import Drift as _Drift  # noqa: E402
+from airflow_dq.checks.schema import Schema as _Schema  # noqa: E402
+
+drift = _Drift
+schema = _Schema
+
+
+if TYPE_CHECKING:
+    from airflow_dq.checks.aggregates import CustomSql, Freshness, MeanBetween, RowCountCheck, StdDevBetween
+    from airflow_dq.checks.anomaly import AnomalyCheck, FreshnessAnomaly, MetricAnomaly, VolumeAnomaly
+    from airflow_dq.checks.anomaly_segments import SegmentAnomaly
+    from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
+    from airflow_dq.checks.completeness import FreshThrough, TimeBucketCompleteness
+    from airflow_dq.checks.drift import Drift
+    from airflow_dq.checks.integrity import (
+        ConflictingLabels,
+        DuplicateSurge,
+        LabelConsistency,
+        LabelShift,
+        SourceSurge,
+        TextPerplexity,
+        TokenConcentration,
+        TrainingDataCheck,
+        training_integrity,
+    )
+    from airflow_dq.checks.rows import (
+        AcceptedValues,
+        LengthBetween,
+        MatchesRegex,
+        NotNull,
+        References,
+        RowCondition,
+        RowLevelCheck,
+        Unique,
+        ValueRange,
+    )
+    from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
+    from airflow_dq.checks.segments import SegmentCompleteness
+
+    row_count = RowCountCheck
+    not_null = NotNull
+    unique = Unique
+    accepted_values = AcceptedValues
+    value_range = ValueRange
+    matches_regex = MatchesRegex
+    length_between = LengthBetween
+    mean_between = MeanBetween
+    stddev_between = StdDevBetween
+    references = References
+    freshness = Freshness
+    custom_sql = CustomSql
+    row_condition = RowCondition
+    time_bucket_completeness = TimeBucketCompleteness
+    segment_completeness = SegmentCompleteness
+    fresh_through = FreshThrough
+    volume_anomaly = VolumeAnomaly
+    metric_anomaly = MetricAnomaly
+    segment_anomaly = SegmentAnomaly
+    freshness_anomaly = FreshnessAnomaly
+    label_shift = LabelShift
+    duplicate_surge = DuplicateSurge
+    conflicting_labels = ConflictingLabels
+    source_surge = SourceSurge
+    label_consistency = LabelConsistency
+    text_perplexity = TextPerplexity
+    token_concentration = TokenConcentration
 
 __all__ = [
     "TYPE_FAMILIES",

@@ -12,11 +12,13 @@ import datetime as dt
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_dq.metrics import Metric, Predicate
 from airflow_dq.results import Severity
-from airflow_dq.stats.anomaly import Point
+
+if TYPE_CHECKING:  # the detector module is only needed when an anomaly check is judged
+    from airflow_dq.stats.anomaly import Point
 
 
 class CheckArgumentError(ValueError):
@@ -35,7 +37,7 @@ FailureSample = Predicate | DuplicateKeys
 
 # History of one check: (check name, how many past runs) -> {metric label: points before
 # this run, oldest first}. Given by the operator from the history store (issue 4).
-HistoryReader = Callable[[str, int], Mapping[str, Sequence[Point]]]
+HistoryReader = Callable[[str, int], Mapping[str, Sequence["Point"]]]
 
 
 @dataclass

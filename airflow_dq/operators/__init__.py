@@ -1,6 +1,23 @@
 """Airflow operators of the data-quality provider."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from airflow_dq.operators.data_quality import DataQualityOperator
-from airflow_dq.operators.dataframe import DataFrameQualityOperator
+
+if TYPE_CHECKING:
+    from airflow_dq.operators.dataframe import DataFrameQualityOperator
+
+
+def __getattr__(name: str) -> Any:
+    # The DataFrame operator is loaded on first use: a DAG that only checks SQL tables
+    # does not pay for its imports at parse time.
+    if name == "DataFrameQualityOperator":
+        from airflow_dq.operators.dataframe import DataFrameQualityOperator
+
+        return DataFrameQualityOperator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["DataFrameQualityOperator", "DataQualityOperator"]
