@@ -221,6 +221,8 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
     sd = sd_high if deviation > 0 else sd_low
     # min_change is absolute: a change smaller than it never alarms, whatever its z.
     low, high = min(low, expected - s.min_change), max(high, expected + s.min_change)
+    if low < 0 <= min(p.value for p in baseline):
+        low = 0.0  # a count or a rate is never negative: show the band as it can be
     if s.direction == "spike":
         low = -math.inf
     if s.direction == "drop":

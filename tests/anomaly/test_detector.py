@@ -180,6 +180,7 @@ def test_a_line_that_fits_a_few_points_exactly_still_gets_a_band() -> None:
     expected_next = judge_point(history, Point(after(history), 11), settings)
     assert expected_next.outcome is Outcome.NORMAL
     assert expected_next.high - expected_next.low > 2  # a band, not the single value 11
+    assert expected_next.low == 0.0  # wide with 3 points, but a row count is never negative
     near = judge_point(history, Point(after(history), 10), settings)
     assert near.outcome is Outcome.NORMAL
     # With the default 7 points the band is narrow enough to catch a collapse.
