@@ -62,7 +62,8 @@ def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckR
     )
 
 
-def _missing_column_result(check: Check, missing: list[str], available: Iterable[str]) -> CheckResult:
+def _error_result(check: Check, message: str) -> CheckResult:
+    """A check that cannot be measured on this dataset (it is left out of the scan)."""
     return CheckResult(
         name=check.name,
         check_type=check.check_type,
@@ -70,20 +71,7 @@ def _missing_column_result(check: Check, missing: list[str], available: Iterable
         status=Status.ERROR,
         expected=check.expectation(),
         observed=None,
-        message=f"column(s) {missing} do not exist; the dataset has {sorted(available)}",
-        columns=list(check.columns),
-    )
-
-
-def _column_type_result(check: Check, problem: str) -> CheckResult:
-    return CheckResult(
-        name=check.name,
-        check_type=check.check_type,
-        severity=check.severity,
-        status=Status.ERROR,
-        expected=check.expectation(),
-        observed=None,
-        message=f"cannot be measured: {problem}",
+        message=message,
         columns=list(check.columns),
     )
 
@@ -116,9 +104,11 @@ def run_checks(
         missing = [c for c in check.columns if c not in column_types]
         problem = None if missing else check.column_type_problem(column_types)
         if missing:
-            results[check.name] = _missing_column_result(check, missing, column_types)
+            results[check.name] = _error_result(
+                check, f"column(s) {missing} do not exist; the dataset has {sorted(column_types)}"
+            )
         elif problem:
-            results[check.name] = _column_type_result(check, problem)
+            results[check.name] = _error_result(check, f"cannot be measured: {problem}")
         else:
             runnable.append(check)
 
