@@ -85,13 +85,16 @@ def run_checks(
     default_timezone: str = "UTC",
     history: HistoryReader | None = None,
     logical_date: dt.datetime | None = None,
+    profiles: Any = None,
 ) -> SuiteResult:
     """Measure every metric the checks need in one pass and judge each check.
 
     A check whose columns do not exist gets status ``error`` instead of breaking the scan
     for the others. For each failed row-level check, up to ``sample_size`` offending rows
     are fetched (only on failure). ``history`` gives anomaly checks their past values
-    (runs before ``logical_date``); see ``airflow_dq.operators.history``.
+    (runs before ``logical_date``); see ``airflow_dq.operators.history``. ``profiles`` reads
+    the stored profiles that drift checks pinned as their reference
+    (``airflow_dq.checks.pinned.ProfileReader``); they are loaded before the scan.
     """
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -112,7 +115,16 @@ def run_checks(
         else:
             runnable.append(check)
 
-    values = engine.compute(_needed_metrics(runnable))
+    from airflow_dq.checks.pinned import load_pinned_profiles
+    from airflow_dq.metrics.stored import use_profiles
+
+    loaded, unpinned = load_pinned_profiles(runnable, profiles)
+    for name, problem in unpinned.items():
+        check = next(c for c in runnable if c.name == name)
+        results[name] = _error_result(check, f"cannot be measured: {problem}")
+    runnable = [c for c in runnable if c.name not in unpinned]
+    with use_profiles(loaded):
+        values = engine.compute(_needed_metrics(runnable))
     ctx = CheckContext(
         now=now,
         column_types=column_types,

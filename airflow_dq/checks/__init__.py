@@ -55,6 +55,7 @@ _CLASSES: dict[str, str] = {
     "TYPE_FAMILIES": "airflow_dq.checks.schema",
     "Schema": "airflow_dq.checks.schema",
     "SegmentCompleteness": "airflow_dq.checks.segments",
+    "stored_profile": "airflow_dq.checks.pinned",
 }
 
 # The public spelling: lower-case names that read like the rule.
@@ -132,6 +133,7 @@ if TYPE_CHECKING:
         TrainingDataCheck,
         training_integrity,
     )
+    from airflow_dq.checks.pinned import stored_profile
     from airflow_dq.checks.rows import (
         AcceptedValues,
         LengthBetween,
@@ -235,6 +237,7 @@ __all__ = [
     "segment_completeness",
     "source_surge",
     "stddev_between",
+    "stored_profile",
     "text_perplexity",
     "time_bucket_completeness",
     "token_concentration",

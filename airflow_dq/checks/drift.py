@@ -46,7 +46,9 @@ class Drift(ReferenceArgument, Check):
 
     :param columns: the columns to compare.
     :param reference: ``{"table": ..., "where": ...}``, ``{"query": ...}``, a DataFrame, a
-        callable returning one, or a CSV/Parquet path (see ``airflow_dq.checks.reference``).
+        callable returning one, a CSV/Parquet path (see ``airflow_dq.checks.reference``), or
+        a pinned earlier run's stored profile: ``stored_profile(run_id=...)`` or
+        ``{"profile": {"logical_date": ...}}`` (see ``airflow_dq.checks.pinned``).
     :param method: one method for every column (numeric or categorical methods only apply
         to their kind); ``methods`` overrides it per column.
     :param threshold: drift when a p-value is below it, or a distance at or above it;
@@ -57,6 +59,9 @@ class Drift(ReferenceArgument, Check):
     :param bins: numeric bins at the reference's quantiles (10).
     :param max_categories: most common reference categories kept; the rest is '(other)'.
     :param sample_size: bound of each side's sample for KS and Wasserstein (10,000).
+    :param record_profile: also measure the batch's own profile (its quantile edges and top
+        categories, one more histogram query) and record it in the history store, so later
+        runs can pin this one as their reference (True).
     """
 
     check_type = "drift"
@@ -76,6 +81,7 @@ class Drift(ReferenceArgument, Check):
         bins: int = 10,
         max_categories: int = 50,
         sample_size: int = 10_000,
+        record_profile: bool = True,
         severity: str = "error",
         name: str | None = None,
     ) -> None:
@@ -88,7 +94,7 @@ class Drift(ReferenceArgument, Check):
         self._columns_for_errors = ", ".join(self._columns)
         if len(set(self._columns)) != len(self._columns):
             raise self._argument_error("columns", f"names a column twice: {list(self._columns)}")
-        self._set_reference(reference)
+        self._set_reference(reference, allow_profile=True)
         if method is not None and method not in METHODS:
             raise self._argument_error("method", f"must be one of {METHODS}, got {method!r}")
         self.method = method
@@ -122,6 +128,9 @@ class Drift(ReferenceArgument, Check):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise self._argument_error(argument, f"must be a whole number >= {low}, got {value!r}")
         self.bins, self.max_categories, self.sample_size = bins, max_categories, sample_size
+        if not isinstance(record_profile, bool):
+            raise self._argument_error("record_profile", f"must be True or False, got {record_profile!r}")
+        self.record_profile = record_profile
 
     def _per_column(self, argument: str, value: Any, ok: Any, what: str) -> dict[str, Any]:
         if value is None:
@@ -153,6 +162,7 @@ class Drift(ReferenceArgument, Check):
             bins=self.bins,
             max_categories=self.max_categories,
             sample_size=self.sample_size,
+            record_profile=self.record_profile,
         )
 
     def metrics(self) -> tuple[Metric, ...]:

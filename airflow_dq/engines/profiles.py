@@ -13,6 +13,11 @@ For every reference, the distributions are measured in this order:
 3. the reference's histograms on those edges and categories: ONE query for all columns;
 4. the dataset's histograms on the same edges and categories: ONE query for all columns;
 5. a bounded sample of the dataset's numeric columns (one query), for KS/Wasserstein.
+
+A reference that is a stored profile (``StoredProfile``, loaded before the engine runs)
+skips steps 1-3: its edges, categories, counts and sample were recorded by the earlier run.
+When a metric asks to ``record_profile``, the dataset's own profile is measured too (its
+own quantile edges and top categories, one more histogram query) for the history store.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from airflow_dq.metrics.profiles import (
     Rows,
     RowsValue,
 )
+from airflow_dq.metrics.stored import PROFILE_SAMPLE, ColumnProfile, StoredProfile, loaded_profile
 
 NUMERIC_FAMILIES = ("integer", "float", "decimal", "number")
 
@@ -102,6 +108,7 @@ def _distributions(current: Side, reference: Side, metrics: list[Distribution]) 
             categories[metric.column] = reference.top_categories(metric.column, metric.max_categories)
     ref_counts = reference.histograms(edges, categories)
     cur_counts = current.histograms(edges, categories)
+    own = _batch_profiles(current, metrics, kinds, cur_sample)
 
     values: dict[Distribution, Any] = {}
     for metric in metrics:
@@ -115,6 +122,7 @@ def _distributions(current: Side, reference: Side, metrics: list[Distribution]) 
                 edges=edges[column],
                 reference_sample=_numbers(ref_sample[column]),
                 current_sample=_numbers(cur_sample[column]),
+                batch_profile=own.get(metric),
             )
         else:
             values[metric] = DistributionValue(
@@ -122,8 +130,78 @@ def _distributions(current: Side, reference: Side, metrics: list[Distribution]) 
                 labels=[*(str(v) for v in categories[column]), OTHER],
                 reference_counts=ref_counts[column],
                 current_counts=cur_counts[column],
+                batch_profile=own.get(metric),
             )
     return values
+
+
+def _stored_distributions(current: Side, pin: StoredProfile, metrics: list[Distribution]) -> dict[Distribution, Any]:
+    """The dataset binned on a stored profile's edges and categories (ONE histogram query)."""
+    profile = loaded_profile(pin)
+    stored = {m: profile[m.column] for m in metrics}
+    edges = {p.column: p.edges for p in stored.values() if p.kind == "numeric"}
+    categories = {p.column: p.categories for p in stored.values() if p.kind != "numeric"}
+    size = max((m.sample_size for m in metrics), default=0)
+    cur_sample = current.sample(list(edges), size).columns if edges else {}
+    cur_counts = current.histograms(edges, categories)
+    own = _batch_profiles(current, metrics, {m: p.kind for m, p in stored.items()}, cur_sample)
+    return {
+        metric: DistributionValue(
+            kind=p.kind,
+            labels=p.labels,
+            reference_counts=list(p.counts),
+            current_counts=cur_counts[p.column],
+            edges=list(p.edges),
+            reference_sample=list(p.sample),
+            current_sample=_numbers(cur_sample[p.column]) if p.kind == "numeric" else [],
+            batch_profile=own.get(metric),
+        )
+        for metric, p in stored.items()
+    }
+
+
+def _batch_profiles(
+    current: Side, metrics: list[Distribution], kinds: dict[Distribution, str], cur_sample: dict[str, list[Any]]
+) -> dict[Distribution, ColumnProfile]:
+    """The dataset's own profile of the metrics that record one: edges at the quantiles of its
+    sample, its own top categories, counts on both (ONE histogram query for all columns)."""
+    from airflow_dq.stats.drift import quantile_edges
+
+    wanted = [m for m in metrics if m.record_profile]
+    if not wanted:
+        return {}
+    edges: dict[str, list[float]] = {}
+    categories: dict[str, list[Any]] = {}
+    for metric in wanted:
+        if kinds[metric] == "numeric":
+            edges[metric.column] = quantile_edges(_numbers(cur_sample[metric.column]), metric.bins)
+        else:
+            categories[metric.column] = current.top_categories(metric.column, metric.max_categories)
+    counts = current.histograms(edges, categories)
+    profiles = {}
+    for metric in wanted:
+        column = metric.column
+        numeric = kinds[metric] == "numeric"
+        profiles[metric] = ColumnProfile(
+            column=column,
+            kind="numeric" if numeric else "categorical",
+            counts=counts[column],
+            edges=edges.get(column, []),
+            categories=categories.get(column, []),
+            sample=_bounded(_numbers(cur_sample[column])) if numeric else [],
+            rows=int(sum(counts[column])),
+        )
+    return profiles
+
+
+def _bounded(values: list[float]) -> list[float]:
+    """At most ``PROFILE_SAMPLE`` values: a seeded uniform subsample, so reruns store the same."""
+    if len(values) <= PROFILE_SAMPLE:
+        return values
+    import numpy as np
+
+    chosen = np.random.default_rng(PROFILE_SAMPLE).choice(len(values), PROFILE_SAMPLE, replace=False)
+    return [values[i] for i in sorted(chosen)]
 
 
 def _numbers(values: Sequence[Any]) -> list[float]:
@@ -163,7 +241,10 @@ def compute_profiles(
         else:
             raise TypeError(f"no engine can compute profile metric {metric!r}")
     for reference, batch in by_reference.items():
-        values.update(_distributions(current, side(reference), batch))
+        if isinstance(reference, StoredProfile):
+            values.update(_stored_distributions(current, reference, batch))
+        else:
+            values.update(_distributions(current, side(reference), batch))
     return values
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from airflow_dq.metrics.core import Metric
 from airflow_dq.metrics.grouped import Reference
+from airflow_dq.metrics.stored import ColumnProfile, StoredProfile
 
 KINDS = ("auto", "numeric", "categorical")
 OTHER = "(other)"  # the bucket of categories the reference's top list does not name
@@ -47,7 +48,7 @@ class FrameReference:
         return "reference DataFrame"
 
 
-ReferenceSource = Reference | FrameReference
+ReferenceSource = Reference | FrameReference | StoredProfile
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Distribution(ProfileMetric):
     """``column``'s distribution in the dataset and in ``reference``, on the same buckets.
 
     ``kind="auto"`` makes numeric type families numeric and everything else categorical.
+    ``record_profile`` also measures the dataset's own profile (its own quantile edges and
+    top categories: one more histogram query) for the history store.
     """
 
     column: str
@@ -68,6 +71,7 @@ class Distribution(ProfileMetric):
     bins: int = 10
     max_categories: int = 50
     sample_size: int = 10_000
+    record_profile: bool = False
 
     @property
     def label(self) -> str:
@@ -102,6 +106,7 @@ class DistributionValue:
     edges: list[float] = field(default_factory=list)  # numeric only
     reference_sample: list[float] = field(default_factory=list)
     current_sample: list[float] = field(default_factory=list)
+    batch_profile: ColumnProfile | None = None  # the dataset's own profile, to be stored
 
     def to_json(self) -> dict[str, Any]:
         """A small JSON-able view for results (no samples)."""

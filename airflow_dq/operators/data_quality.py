@@ -127,6 +127,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
                 default_timezone=default_timezone_setting(),
                 history=history.reader,
                 logical_date=history.key.logical_date,
+                profiles=history.profile,
             )
         except BaseException:
             history.close()

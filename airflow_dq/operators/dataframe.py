@@ -161,6 +161,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
                 default_timezone=default_timezone_setting(),
                 history=history.reader,
                 logical_date=history.key.logical_date,
+                profiles=history.profile,
             )
         except BaseException:
             history.close()

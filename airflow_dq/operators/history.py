@@ -4,7 +4,8 @@ past for anomaly checks, and record the run's results before the verdict is rais
 Any data-quality operator does the same three steps (the DataFrame operator too)::
 
     history = TaskHistory(context)
-    result = run_checks(engine, checks, ..., history=history.reader, logical_date=history.key.logical_date)
+    result = run_checks(engine, checks, ..., history=history.reader, logical_date=history.key.logical_date,
+                        profiles=history.profile)
     return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
 
 Where the store lives (``[data_quality]`` options): ``store_conn_id`` names an Airflow
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_dq.metrics.stored import ColumnProfile, StoredProfile
     from airflow_dq.results import SuiteResult
     from airflow_dq.stats.anomaly import Point
     from airflow_dq.store import MetricStore, RunKey
@@ -115,6 +117,22 @@ class TaskHistory:
                 check_name,
                 before=self.key.logical_date,
                 runs=runs,
+            )
+        except Exception as err:
+            self.error = self.error or err
+            raise HistoryUnavailable(f"{type(err).__name__}: {err}") from err
+
+    def profile(self, pin: StoredProfile) -> Mapping[str, ColumnProfile] | None:
+        """A pinned run's stored profile; ``dag_id``/``task_id`` default to this task's."""
+        logical_date = pin.logical_datetime()  # a bad date is the pin's fault (ValueError), not the store's
+        try:
+            return self._open().profile(
+                pin.dag_id or self.key.dag_id,
+                pin.task_id or self.key.task_id,
+                pin.check_name or "",
+                run_id=pin.run_id,
+                logical_date=logical_date,
+                map_index=pin.map_index,
             )
         except Exception as err:
             self.error = self.error or err

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from airflow_dq.store.schema import METRICS, RESULTS, VERSIONS
+from airflow_dq.store.schema import METRICS, PROFILES, RESULTS, VERSIONS
 
 # Any constant: the PostgreSQL advisory lock that serialises migrations of this schema.
 _PG_LOCK_KEY = 0x44510001
@@ -44,9 +44,26 @@ def _add_lookup_indexes(conn: sa.Connection) -> None:
     sa.Index("ix_dq_check_results_recorded_at", results.c.recorded_at).create(conn)
 
 
+def _add_profiles(conn: sa.Connection) -> None:
+    # Column profiles of drift checks, the reference of later runs pinned to this one. A
+    # later migration that alters the table must first freeze this shape here.
+    frozen = sa.MetaData()
+    profiles = PROFILES.to_metadata(frozen)
+    profiles.create(conn)
+    sa.Index(
+        "ix_dq_profiles_pin",
+        profiles.c.dag_id,
+        profiles.c.task_id,
+        profiles.c.check_name,
+        profiles.c.logical_date,
+    ).create(conn)
+    sa.Index("ix_dq_profiles_recorded_at", profiles.c.recorded_at).create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "check results and metric values", _create_tables),
     (2, "indexes for history reads and retention", _add_lookup_indexes),
+    (3, "column profiles of drift checks", _add_profiles),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -1,6 +1,7 @@
 """The history tables as they are after the newest migration (see ``migrations.py``).
 
-One row per check result and one row per metric value of every recorded run. A task
+One row per check result and one row per metric value of every recorded run, and one row
+per column profile a drift check measured (the reference of later pinned runs). A task
 instance (dag_id, task_id, run_id, map_index) owns its rows: recording it again (a retry,
 a cleared task) replaces them, so the unique keys below never see duplicates.
 """
@@ -60,5 +61,19 @@ METRICS = sa.Table(
     sa.Column("status", sa.String(10), nullable=False),  # the status of the check that measured it
     sa.UniqueConstraint(
         "dag_id", "task_id", "run_id", "map_index", "check_name", "metric", name="uq_dq_metric_values_run"
+    ),
+)
+
+PROFILES = sa.Table(
+    "dq_profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_run_columns(),
+    sa.Column("column_name", sa.String(250), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # numeric | categorical
+    sa.Column("status", sa.String(10), nullable=False),  # the status of the check that measured it
+    sa.Column("profile", sa.Text, nullable=False),  # JSON: edges/categories, counts, bounded sample
+    sa.UniqueConstraint(
+        "dag_id", "task_id", "run_id", "map_index", "check_name", "column_name", name="uq_dq_profiles_run"
     ),
 )

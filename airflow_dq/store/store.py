@@ -7,6 +7,7 @@ and a database named by an Airflow connection in production (see
     store = MetricStore.open("sqlite:////var/lib/airflow/dq_history.db")
     store.record(RunKey("etl", "validate", "scheduled__2026-11-26", 2026-11-26...), suite_result)
     store.history("etl", "validate", -1, "volume_anomaly", before=...)  # {metric: [Point...]}
+    store.profile("etl", "validate", "drift(age)", run_id="...")  # {column: ColumnProfile}
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from airflow_dq.metrics.stored import ColumnProfile
 from airflow_dq.results import SuiteResult, to_jsonable
 from airflow_dq.stats.anomaly import Point
 from airflow_dq.store.migrations import migrate
-from airflow_dq.store.schema import METRICS, RESULTS
+from airflow_dq.store.profiles import profile_rows, read_profile
+from airflow_dq.store.schema import METRICS, PROFILES, RESULTS
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
 
@@ -153,8 +156,9 @@ class MetricStore:
                         "status": str(r.status),
                     }
                 )
+        profiles = profile_rows(common, suite)
         with self._write() as conn, conn.begin():
-            for table in (RESULTS, METRICS):
+            for table in (RESULTS, METRICS, PROFILES):
                 conn.execute(
                     table.delete().where(
                         table.c.dag_id == key.dag_id,
@@ -167,6 +171,8 @@ class MetricStore:
                 conn.execute(RESULTS.insert(), results)
             if metrics:
                 conn.execute(METRICS.insert(), metrics)
+            if profiles:
+                conn.execute(PROFILES.insert(), profiles)
             if self.retention_days:
                 self._purge(conn, now - dt.timedelta(days=self.retention_days))
         return len(metrics)
@@ -179,6 +185,7 @@ class MetricStore:
     @staticmethod
     def _purge(conn: sa.Connection, cutoff: dt.datetime) -> int:
         conn.execute(RESULTS.delete().where(RESULTS.c.recorded_at < cutoff))
+        conn.execute(PROFILES.delete().where(PROFILES.c.recorded_at < cutoff))
         return conn.execute(METRICS.delete().where(METRICS.c.recorded_at < cutoff)).rowcount
 
     # -- reading ---------------------------------------------------------------------
@@ -225,3 +232,27 @@ class MetricStore:
         for logical_date, metric, value in rows:
             latest[metric][_utc(logical_date)] = value  # later recordings overwrite earlier ones
         return {metric: [Point(at, v) for at, v in sorted(points.items())] for metric, points in latest.items()}
+
+    def profile(
+        self,
+        dag_id: str,
+        task_id: str,
+        check_name: str,
+        *,
+        run_id: str | None = None,
+        logical_date: dt.datetime | None = None,
+        map_index: int = -1,
+    ) -> dict[str, ColumnProfile] | None:
+        """The column profiles a drift check recorded in one run (by run_id or logical date)."""
+        if (run_id is None) == (logical_date is None):
+            raise ValueError("profile: give exactly one of run_id or logical_date")
+        with self.engine.connect() as conn:
+            return read_profile(
+                conn,
+                dag_id=dag_id,
+                task_id=task_id,
+                check_name=check_name,
+                run_id=run_id,
+                logical_date=None if logical_date is None else _utc(logical_date),
+                map_index=map_index,
+            )
