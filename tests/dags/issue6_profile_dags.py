@@ -79,6 +79,8 @@ with DAG(
                 name=CHECK,
             )
         ],
+        retries=1,  # an unreadable history store is retried; a drifted batch is not
+        retry_delay=dt.timedelta(seconds=0),
     )
     model = train()
     gate >> model

@@ -114,3 +114,20 @@ def test_pinned_good_day_profile_gates_later_runs_on_postgresql(
     monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue6_profile_store")
     _write(url)
     _gate_story(MetricStore(postgres_engine))
+
+
+def test_unreadable_store_retries_the_gate_and_keeps_its_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE6_PROFILE_WAREHOUSE", url)
+    # Nothing listens on port 1: every connection to the store is refused.
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE6_DEAD_STORE", "postgresql://dq:dq@127.0.0.1:1/history")
+    monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue6_dead_store")
+    _write(url)
+    run, tis = run_dag(load_dag(DAGS, "test_issue6_profile_gate"), SIMILAR_DAY)
+    assert _states(tis) == {"gate": "failed", "train": "upstream_failed", "publish": "upstream_failed"}
+    assert tis["gate"].try_number == 2  # an infrastructure failure: retried
+    (result,) = xcom_value(run, "gate")["results"]  # pushed before the error: never lost
+    assert result["status"] == "error"
+    assert "could not be read from the history store: OperationalError" in result["message"]
