@@ -16,8 +16,9 @@ For every reference, the distributions are measured in this order:
 
 A reference that is a stored profile (``StoredProfile``, loaded before the engine runs)
 skips steps 1-3: its edges, categories, counts and sample were recorded by the earlier run.
-When a metric asks to ``record_profile``, the dataset's own profile is measured too (its
-own quantile edges and top categories, one more histogram query) for the history store.
+When a metric asks to ``record_profile``, the dataset's own profile is measured too for the
+history store: its own quantile edges (from the sample of step 5) and top categories (one
+query per categorical column), counted in the same histogram query as step 4.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from airflow_dq.metrics.profiles import (
     OTHER,
     Distribution,
     DistributionValue,
+    HistogramKey,
     ProfileMetric,
     ReferenceSource,
     Rows,
@@ -38,6 +40,7 @@ from airflow_dq.metrics.profiles import (
 from airflow_dq.metrics.stored import PROFILE_SAMPLE, ColumnProfile, StoredProfile, loaded_profile
 
 NUMERIC_FAMILIES = ("integer", "float", "decimal", "number")
+_OWN = "own"  # the tag of the dataset's own buckets in a histogram query (see _own_buckets)
 
 
 class Side(Protocol):
@@ -55,8 +58,12 @@ class Side(Protocol):
         """The ``limit`` most common non-NULL values of ``column``, most common first."""
         ...
 
-    def histograms(self, edges: dict[str, list[float]], categories: dict[str, list[Any]]) -> dict[str, list[int]]:
-        """Counts per bin (numeric) or per category plus 'other' (categorical), all columns at once."""
+    def histograms(
+        self, edges: dict[HistogramKey, list[float]], categories: dict[HistogramKey, list[Any]]
+    ) -> dict[HistogramKey, list[int]]:
+        """Counts per bin (numeric) or per category plus 'other' (categorical), all columns at once.
+
+        A key is a column or ``(column, tag)``: one column may be binned two ways at once."""
         ...
 
 
@@ -107,8 +114,10 @@ def _distributions(current: Side, reference: Side, metrics: list[Distribution]) 
         else:
             categories[metric.column] = reference.top_categories(metric.column, metric.max_categories)
     ref_counts = reference.histograms(edges, categories)
-    cur_counts = current.histograms(edges, categories)
-    own = _batch_profiles(current, metrics, kinds, cur_sample)
+    own_edges, own_categories = _own_buckets(current, metrics, kinds, cur_sample)
+    # The batch on the reference's buckets and on its own, in the same single query.
+    cur_counts = current.histograms({**edges, **own_edges}, {**categories, **own_categories})
+    own = _own_profiles(metrics, kinds, cur_counts, own_edges, own_categories, cur_sample)
 
     values: dict[Distribution, Any] = {}
     for metric in metrics:
@@ -143,8 +152,10 @@ def _stored_distributions(current: Side, pin: StoredProfile, metrics: list[Distr
     categories = {p.column: p.categories for p in stored.values() if p.kind != "numeric"}
     size = max((m.sample_size for m in metrics), default=0)
     cur_sample = current.sample(list(edges), size).columns if edges else {}
-    cur_counts = current.histograms(edges, categories)
-    own = _batch_profiles(current, metrics, {m: p.kind for m, p in stored.items()}, cur_sample)
+    kinds = {m: p.kind for m, p in stored.items()}
+    own_edges, own_categories = _own_buckets(current, metrics, kinds, cur_sample)
+    cur_counts = current.histograms({**edges, **own_edges}, {**categories, **own_categories})
+    own = _own_profiles(metrics, kinds, cur_counts, own_edges, own_categories, cur_sample)
     return {
         metric: DistributionValue(
             kind=p.kind,
@@ -160,36 +171,48 @@ def _stored_distributions(current: Side, pin: StoredProfile, metrics: list[Distr
     }
 
 
-def _batch_profiles(
+def _own_buckets(
     current: Side, metrics: list[Distribution], kinds: dict[Distribution, str], cur_sample: dict[str, list[Any]]
-) -> dict[Distribution, ColumnProfile]:
-    """The dataset's own profile of the metrics that record one: edges at the quantiles of its
-    sample, its own top categories, counts on both (ONE histogram query for all columns)."""
+) -> tuple[dict[HistogramKey, list[float]], dict[HistogramKey, list[Any]]]:
+    """The dataset's own buckets, for the metrics that record a profile: edges at the
+    quantiles of its sample, its own top categories. Keyed ``(column, "own")``, so they are
+    counted in the same query as the reference's buckets."""
     from airflow_dq.stats.drift import quantile_edges
 
-    wanted = [m for m in metrics if m.record_profile]
-    if not wanted:
-        return {}
-    edges: dict[str, list[float]] = {}
-    categories: dict[str, list[Any]] = {}
-    for metric in wanted:
+    edges: dict[HistogramKey, list[float]] = {}
+    categories: dict[HistogramKey, list[Any]] = {}
+    for metric in metrics:
+        if not metric.record_profile or (metric.column, _OWN) in edges or (metric.column, _OWN) in categories:
+            continue
         if kinds[metric] == "numeric":
-            edges[metric.column] = quantile_edges(_numbers(cur_sample[metric.column]), metric.bins)
+            edges[(metric.column, _OWN)] = quantile_edges(_numbers(cur_sample[metric.column]), metric.bins)
         else:
-            categories[metric.column] = current.top_categories(metric.column, metric.max_categories)
-    counts = current.histograms(edges, categories)
+            categories[(metric.column, _OWN)] = current.top_categories(metric.column, metric.max_categories)
+    return edges, categories
+
+
+def _own_profiles(
+    metrics: list[Distribution],
+    kinds: dict[Distribution, str],
+    counts: dict[HistogramKey, list[int]],
+    edges: dict[HistogramKey, list[float]],
+    categories: dict[HistogramKey, list[Any]],
+    cur_sample: dict[str, list[Any]],
+) -> dict[Distribution, ColumnProfile]:
     profiles = {}
-    for metric in wanted:
-        column = metric.column
+    for metric in metrics:
+        key = (metric.column, _OWN)
+        if not metric.record_profile or key not in counts:
+            continue
         numeric = kinds[metric] == "numeric"
         profiles[metric] = ColumnProfile(
-            column=column,
+            column=metric.column,
             kind="numeric" if numeric else "categorical",
-            counts=counts[column],
-            edges=edges.get(column, []),
-            categories=categories.get(column, []),
-            sample=_bounded(_numbers(cur_sample[column])) if numeric else [],
-            rows=int(sum(counts[column])),
+            counts=counts[key],
+            edges=edges.get(key, []),
+            categories=categories.get(key, []),
+            sample=_bounded(_numbers(cur_sample[metric.column])) if numeric else [],
+            rows=int(sum(counts[key])),
         )
     return profiles
 

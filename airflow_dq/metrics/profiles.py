@@ -51,6 +51,14 @@ class FrameReference:
 ReferenceSource = Reference | FrameReference | StoredProfile
 
 
+HistogramKey = str | tuple[str, str]  # a column, or (column, tag): the column binned a second way
+
+
+def column_of(key: HistogramKey) -> str:
+    """The column a histogram key counts (one query may bin a column on two sets of edges)."""
+    return key if isinstance(key, str) else key[0]
+
+
 @dataclass(frozen=True)
 class ProfileMetric(Metric):
     """Base class: measured by the profile pass, not by the single aggregate scan."""

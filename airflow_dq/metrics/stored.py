@@ -75,7 +75,7 @@ class ColumnProfile:
     edges: list[float] = field(default_factory=list)  # numeric only
     categories: list[Any] = field(default_factory=list)  # categorical only
     sample: list[float] = field(default_factory=list)  # numeric only, <= PROFILE_SAMPLE values
-    rows: int = 0  # rows the profile was measured on (NULLs included)
+    rows: int = 0  # non-NULL values counted (the sum of the counts)
 
     @property
     def labels(self) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from airflow_dq.engines.pandas.types import frame_types
-from airflow_dq.metrics.profiles import RowsValue
+from airflow_dq.metrics.profiles import HistogramKey, RowsValue, column_of
 
 SEED = 20_261_127  # a fixed seed: the same data gives the same sample, run after run
 
@@ -83,16 +83,19 @@ class FrameSide:
             order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
         return [_plain(value) for value, _ in order[:limit]]
 
-    def histograms(self, edges: dict[str, list[float]], categories: dict[str, list[Any]]) -> dict[str, list[int]]:
+    def histograms(
+        self, edges: dict[HistogramKey, list[float]], categories: dict[HistogramKey, list[Any]]
+    ) -> dict[HistogramKey, list[int]]:
         from airflow_dq.stats.drift import histogram
 
-        self._require([*edges, *categories])
-        counts: dict[str, list[int]] = {}
+        self._require([column_of(k) for k in (*edges, *categories)])
+        counts: dict[HistogramKey, list[int]] = {}
         for column, column_edges in edges.items():
-            values = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            series = self.frame[column_of(column)]
+            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             counts[column] = histogram(values, column_edges)
         for column, values in categories.items():
-            present = self.frame[column].dropna()
+            present = self.frame[column_of(column)].dropna()
             found = present.value_counts(dropna=True)
             named = [int(found.get(v, 0)) for v in values]
             counts[column] = [*named, int(len(present) - sum(named))]

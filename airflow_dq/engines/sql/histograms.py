@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from airflow_dq.engines.sql.compiler import col, raw_sql
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics.grouped import Reference
-from airflow_dq.metrics.profiles import ProfileMetric, RowsValue
+from airflow_dq.metrics.profiles import HistogramKey, ProfileMetric, RowsValue, column_of
 
 if TYPE_CHECKING:
     from airflow_dq.engines.sql.engine import SqlEngine
@@ -106,17 +106,19 @@ class SqlSide:
         stmt = self._select(key).where(key.is_not(None)).group_by(key).order_by(count.desc(), key).limit(limit)
         return [_plain(row[0]) for row in self._rows("profile", stmt)]
 
-    def histograms(self, edges: dict[str, list[float]], categories: dict[str, list[Any]]) -> dict[str, list[int]]:
+    def histograms(
+        self, edges: dict[HistogramKey, list[float]], categories: dict[HistogramKey, list[Any]]
+    ) -> dict[HistogramKey, list[int]]:
         """Counts for every column in one SELECT (see the module docstring)."""
         expressions: list[sa.ColumnElement[Any]] = []
-        layout: list[tuple[str, str, int]] = []  # (column, kind, how many expressions)
+        layout: list[tuple[HistogramKey, str, int]] = []  # (key, kind, how many expressions)
         for column, column_edges in edges.items():
-            value = col(column)
+            value = col(column_of(column))
             expressions.append(sa.func.count(value))
             expressions += [sa.func.count(sa.case((value < float(e), 1))) for e in column_edges]
             layout.append((column, "numeric", 1 + len(column_edges)))
         for column, values in categories.items():
-            value = col(column)
+            value = col(column_of(column))
             expressions.append(sa.func.count(value))
             expressions += [sa.func.count(sa.case((value == v, 1))) for v in values]
             layout.append((column, "categorical", 1 + len(values)))
@@ -124,7 +126,7 @@ class SqlSide:
             return {}
         labelled = [e.label(f"h{i}") for i, e in enumerate(expressions)]
         (row,) = self._rows("profile", self._select(*labelled))
-        counts: dict[str, list[int]] = {}
+        counts: dict[HistogramKey, list[int]] = {}
         position = 0
         for column, kind, width in layout:
             total, *parts = (int(v or 0) for v in row[position : position + width])
