@@ -85,12 +85,12 @@ def load_pinned_profiles(
     loaded: dict[StoredProfile, Mapping[str, ColumnProfile]] = {}
     problems: dict[str, str] = {}
     for check in checks:
-        needs: dict[StoredProfile, list[str]] = {}
+        needs: dict[StoredProfile, list[Distribution]] = {}
         for metric in check.metrics():
             if isinstance(metric, Distribution) and isinstance(metric.reference, StoredProfile):
-                needs.setdefault(metric.reference, []).append(metric.column)
-        for pin, columns in needs.items():
-            problem = _load(pin, columns, reader, loaded, HistoryUnavailable)
+                needs.setdefault(metric.reference, []).append(metric)
+        for pin, metrics in needs.items():
+            problem = _load(pin, metrics, reader, loaded, HistoryUnavailable)
             if problem:
                 problems[check.name] = problem
                 break
@@ -99,7 +99,7 @@ def load_pinned_profiles(
 
 def _load(
     pin: StoredProfile,
-    columns: list[str],
+    metrics: list[Distribution],
     reader: ProfileReader | None,
     loaded: dict[StoredProfile, Mapping[str, ColumnProfile]],
     unavailable: type[Exception],
@@ -122,7 +122,16 @@ def _load(
                 "profile in that run, or retention removed it)"
             )
         loaded[pin] = found
-    missing = [c for c in columns if c not in loaded[pin]]
+    profiles = loaded[pin]
+    missing = [m.column for m in metrics if m.column not in profiles]
     if missing:
-        return f"the pinned {pin} has no profile of column(s) {missing}; it has {sorted(loaded[pin])}"
+        return f"the pinned {pin} has no profile of column(s) {missing}; it has {sorted(profiles)}"
+    # The stored bins decide the kind; an explicit kinds= that disagrees would be ignored silently.
+    clashes = [
+        f"{m.column!r} is {profiles[m.column].kind} there, not {m.kind}"
+        for m in metrics
+        if m.kind != "auto" and m.kind != profiles[m.column].kind
+    ]
+    if clashes:
+        return f"the pinned {pin} does not fit 'kinds': {'; '.join(clashes)}"
     return None

@@ -173,6 +173,13 @@ def test_missing_pin_errors_the_check_alone_naming_it_and_the_pin(db: sa.Engine)
     (missing_column,) = run_checks(SqlEngine(db, table="batch"), [wide], profiles=_reader(store)).results
     assert missing_column.status == "error"
     assert "has no profile of column(s) ['extra']" in missing_column.message
+    other_kind = drift(
+        ["age"],
+        reference=stored_profile(run_id="scheduled__2026-11-01", check="drift_gate"),
+        kinds={"age": "categorical"},
+    )
+    (clash,) = run_checks(SqlEngine(db, table="batch"), [other_kind], profiles=_reader(store)).results
+    assert clash.status == "error" and "does not fit 'kinds': 'age' is numeric there, not categorical" in clash.message
     (no_store,) = run_checks(SqlEngine(db, table="batch"), [wrong_column]).results
     assert no_store.status == "error" and "no history store was given" in no_store.message
 
