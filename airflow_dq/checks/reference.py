@@ -10,7 +10,7 @@ A reference is the trusted data a batch is compared with. It is one of:
 - drift checks only: ``{"profile": {"run_id": "scheduled__2026-11-01T00:00:00+00:00"}}`` (or
   ``"logical_date": ...``; optional ``dag_id``, ``task_id``, ``check``, ``map_index``) or
   ``stored_profile(...)`` - the profile the check recorded in that pinned earlier run
-  (``airflow_dq.checks.stored_profile``); ``run_id`` and ``logical_date`` are templated.
+  (``airflow_dq.checks.pinned``); ``run_id`` and ``logical_date`` are templated.
 
 Nothing is read when the DAG is parsed.
 """
@@ -94,7 +94,8 @@ class ReferenceArgument:
         raise self._argument_error(
             "reference",
             f"must be {{'table': ...}}, {{'query': ...}}, a DataFrame, a callable returning one, or a "
-            f"CSV/Parquet path; got {value!r}",
+            f"CSV/Parquet path{', or a stored profile (stored_profile(run_id=...))' if allow_profile else ''}; "
+            f"got {value!r}",
         )
 
     def _pin(self, value: dict[str, Any]) -> StoredProfile:
