@@ -19,9 +19,6 @@ from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
-    default_timezone_setting,
-    run_time,
-    sample_size_setting,
 )
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
@@ -69,23 +66,14 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
         # pandas comes in here, never at DAG parse time.
         from airflow_dq.engines.pandas import PandasEngine
         from airflow_dq.operators.history import TaskHistory
-        from airflow_dq.suite import run_checks
 
         history = TaskHistory(context)
-        try:
-            engine = PandasEngine(frame, name=f"DataFrame returned by {self.task_id}")
-            result = run_checks(
-                engine,
-                self.checks,
-                now=run_time(context),
-                sample_size=sample_size_setting(self.sample_size),
-                default_timezone=default_timezone_setting(),
-                history=history.reader,
-                logical_date=history.key.logical_date,
-            )
-        except BaseException:
-            history.close()
-            raise
+        result = history.run_checks(
+            lambda: PandasEngine(frame, name=f"DataFrame returned by {self.task_id}"),
+            self.checks,
+            context,
+            sample_size=self.sample_size,
+        )
         context["ti"].xcom_push(key=RESULTS_KEY, value=result.to_dict())
         # Records the results in the history store, then raises on a blocking failure.
         history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

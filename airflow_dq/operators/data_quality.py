@@ -12,9 +12,6 @@ from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
-    default_timezone_setting,
-    run_time,
-    sample_size_setting,
 )
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
@@ -113,25 +110,16 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
         from airflow_dq.operators.history import TaskHistory
-        from airflow_dq.suite import run_checks
 
         history = TaskHistory(context)  # results are recorded there before the verdict
         bind = self._sqlalchemy_engine()
         try:
-            engine = SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where)
-            result = run_checks(
-                engine,
+            result = history.run_checks(
+                lambda: SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where),
                 self.checks,
-                now=run_time(context),
-                sample_size=sample_size_setting(self.sample_size),
-                default_timezone=default_timezone_setting(),
-                history=history.reader,
-                logical_date=history.key.logical_date,
-                profiles=history.profile,
+                context,
+                sample_size=self.sample_size,
             )
-        except BaseException:
-            history.close()
-            raise
         finally:
             bind.dispose()
         return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

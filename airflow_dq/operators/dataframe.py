@@ -14,9 +14,6 @@ from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
-    default_timezone_setting,
-    run_time,
-    sample_size_setting,
 )
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
@@ -141,29 +138,19 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         # pandas comes in here, never at DAG parse time.
         from airflow_dq.engines.pandas import PandasEngine
         from airflow_dq.operators.history import TaskHistory
-        from airflow_dq.suite import run_checks
 
         data = self.data_callable or resolve_path(self.data, self.conn_id)
         is_file = isinstance(data, str | os.PathLike) or hasattr(data, "open")
         history = TaskHistory(context)  # results are recorded there (anomaly checks, UI) before the verdict
-        try:
-            engine = PandasEngine(
+        result = history.run_checks(
+            lambda: PandasEngine(
                 data,
                 file_format=self.file_format,
                 chunksize=self.chunksize if is_file else None,
                 read_options=self.read_options if is_file else None,
-            )
-            result = run_checks(
-                engine,
-                self.checks,
-                now=run_time(context),
-                sample_size=sample_size_setting(self.sample_size),
-                default_timezone=default_timezone_setting(),
-                history=history.reader,
-                logical_date=history.key.logical_date,
-                profiles=history.profile,
-            )
-        except BaseException:
-            history.close()
-            raise
+            ),
+            self.checks,
+            context,
+            sample_size=self.sample_size,
+        )
         return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

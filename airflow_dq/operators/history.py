@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseHook, conf
 
 from airflow_dq.checks.anomaly import HistoryUnavailable
-from airflow_dq.operators.base import verdict
+from airflow_dq.operators.base import default_timezone_setting, run_time, sample_size_setting, verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from airflow.sdk import Context
 
+    from airflow_dq.checks.base import Check
+    from airflow_dq.engines.base import Engine
     from airflow_dq.metrics.stored import ColumnProfile, StoredProfile
     from airflow_dq.results import SuiteResult
     from airflow_dq.stats.anomaly import Point
@@ -143,6 +145,28 @@ class TaskHistory:
             self._open().record(self.key, result)
         except Exception as err:
             self.error = self.error or err
+
+    def run_checks(
+        self, make_engine: Callable[[], Engine], checks: Sequence[Check], context: Context, *, sample_size: int | None
+    ) -> SuiteResult:
+        """Run the checks with the run's time, the provider settings, this history and its
+        stored profiles; the store is closed again if anything fails before the verdict."""
+        from airflow_dq.suite import run_checks
+
+        try:
+            return run_checks(
+                make_engine(),
+                checks,
+                now=run_time(context),
+                sample_size=sample_size_setting(sample_size),
+                default_timezone=default_timezone_setting(),
+                history=self.reader,
+                logical_date=self.key.logical_date,
+                profiles=self.profile,
+            )
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         if self._store is not None:
