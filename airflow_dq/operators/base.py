@@ -51,6 +51,17 @@ class RenderChecksOnACopy:
         super().render_template_fields(context, jinja_env)  # type: ignore[misc]
 
 
+def check_sql_dataset(owner: str, conn_id: Any, *, table: Any, sql: Any, schema: Any = None, where: Any = None) -> None:
+    """Fail at parse time on a SQL dataset that cannot be right (operator and sensors)."""
+    if not isinstance(conn_id, str) or not conn_id:
+        raise ValueError(f"{owner}: 'conn_id' must name an Airflow connection, got {conn_id!r}")
+    if (table is None) == (sql is None):
+        raise ValueError(f"{owner}: give exactly one of 'table' or 'sql'")
+    for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
+
+
 def check_on_failure(owner: str, on_failure: str) -> str:
     if on_failure not in ON_FAILURE:
         raise ValueError(f"{owner}: 'on_failure' must be one of {ON_FAILURE}, got {on_failure!r}")

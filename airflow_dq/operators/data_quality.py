@@ -12,6 +12,7 @@ from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
     check_sample_size,
+    check_sql_dataset,
 )
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
@@ -85,13 +86,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataQualityOperator '{self.task_id}'"
-        if not isinstance(conn_id, str) or not conn_id:
-            raise ValueError(f"{owner}: 'conn_id' must name an Airflow connection, got {conn_id!r}")
-        if (table is None) == (sql is None):
-            raise ValueError(f"{owner}: give exactly one of 'table' or 'sql'")
-        for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
+        check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)

@@ -19,7 +19,7 @@ from airflow.sdk import BaseHook, BaseSensorOperator, PokeReturnValue
 from airflow_dq.checks.base import Check
 from airflow_dq.checks.completeness import FreshThrough
 from airflow_dq.checks.serde import check_to_spec
-from airflow_dq.operators.base import RenderChecksOnACopy, default_timezone_setting, run_time
+from airflow_dq.operators.base import RenderChecksOnACopy, check_sql_dataset, default_timezone_setting, run_time
 from airflow_dq.suite import validate_checks
 
 if TYPE_CHECKING:
@@ -63,13 +63,7 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
     ) -> None:
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} '{self.task_id}'"
-        if not isinstance(conn_id, str) or not conn_id:
-            raise ValueError(f"{owner}: 'conn_id' must name an Airflow connection, got {conn_id!r}")
-        if (table is None) == (sql is None):
-            raise ValueError(f"{owner}: give exactly one of 'table' or 'sql'")
-        for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
+        check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
         self.checks = validate_checks(checks, owner=owner)
         if deferrable:
             for check in self.checks:
