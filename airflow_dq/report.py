@@ -24,8 +24,8 @@ def _cell(value: Any) -> str:
 
 def results_table(suite: SuiteResult) -> str:
     """The suite as an aligned table, failures first, then the failing rows of each."""
-    order = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2, Status.PASS: 3}
-    results = sorted(suite.results, key=lambda r: order[r.status])
+    order = {Status.ERROR: 0, Status.FAIL: 1, Status.WARN: 2, Status.LEARNING: 3, Status.PASS: 4}
+    results = sorted(suite.results, key=lambda r: order.get(r.status, 0))
     header = ("STATUS", "SEVERITY", "CHECK", "OBSERVED", "EXPECTED")
     rows = [(r.status.upper(), str(r.severity), _cell(r.name), _cell(r.observed), _cell(r.expected)) for r in results]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

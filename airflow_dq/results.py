@@ -15,6 +15,9 @@ class Status(StrEnum):
     WARN = "warn"  # a failed check of severity "warn": recorded, does not halt
     FAIL = "fail"  # a failed check of severity "error": halts the pipeline
     ERROR = "error"  # the check could not be evaluated (e.g. its column does not exist)
+    # Cannot judge yet (an anomaly check with too little history, or a date the user
+    # excluded): never blocks, and never shown or counted as a pass.
+    LEARNING = "learning"
 
 
 class Severity(StrEnum):

@@ -45,7 +45,9 @@ def _needed_metrics(checks: Sequence[Check]) -> list[Metric]:
 
 def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckResult:
     if verdict.passed:
-        status = Status.PASS
+        status = Status.LEARNING if verdict.learning else Status.PASS
+    elif verdict.warn_only:
+        status = Status.WARN
     else:
         status = Status.FAIL if check.severity is Severity.ERROR else Status.WARN
     return CheckResult(

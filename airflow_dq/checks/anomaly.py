@@ -4,7 +4,8 @@ Each check measures one or more series (the row count; a column's null rate; eve
 segment's volume or share; the freshness lag), judges today's value of each against its
 past runs in the history store (``airflow_dq.stats.anomaly``), and records today's value
 so tomorrow's run can compare. Until a series has ``min_points`` past runs the check is
-"learning": it passes and says so. The message states the expected band and the value.
+``learning``: a status of its own (never a pass) that does not halt the pipeline unless
+``while_learning`` says otherwise. The message states the expected band and the value.
 
     from airflow_dq.checks import volume_anomaly, metric_anomaly, segment_anomaly
 
@@ -25,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from airflow_dq.checks.aggregates import parse_timestamp
-from airflow_dq.checks.base import Check, CheckContext, Verdict, fmt_number, needs_number
+from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict, fmt_number, needs_number, within
 from airflow_dq.metrics import (
     CompleteCount,
     DuplicateCount,
@@ -50,36 +51,99 @@ def _band(j: Judgement, show: Any = fmt_number) -> str:
     return f"[{low}, {high}]"
 
 
+def _dates_arg(check: Check, value: Any) -> frozenset[dt.date]:
+    """``exclude_dates``: dates (or ISO strings, or datetimes) whose runs are never judged."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str | dt.date):
+        value = [value]
+    out = set()
+    try:
+        items = list(value)
+    except TypeError as err:
+        raise check._argument_error("exclude_dates", f"must be a list of dates, got {value!r}") from err
+    for item in items:
+        if isinstance(item, dt.datetime):
+            out.add(item.date())
+        elif isinstance(item, dt.date):
+            out.add(item)
+        elif isinstance(item, str):
+            try:
+                out.add(dt.date.fromisoformat(item.strip()))
+            except ValueError as err:
+                raise check._argument_error("exclude_dates", f"holds {item!r}, which is not a YYYY-MM-DD date") from err
+        else:
+            raise check._argument_error("exclude_dates", f"holds {item!r}, which is not a date")
+    return frozenset(out)
+
+
+def _fallback_arg(check: Check, value: Any) -> str | tuple[float | None, float | None]:
+    """``while_learning``: "pass", "warn", or fixed bounds ({"min": ..., "max": ...} or a
+    check with ``min``/``max``, such as ``row_count(min=1000)``)."""
+    if value in ("pass", "warn"):
+        return value
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"min", "max"}
+        if unknown:
+            raise check._argument_error("while_learning", f"takes bounds 'min' and 'max', got {sorted(unknown)}")
+        low, high = value.get("min"), value.get("max")
+    elif isinstance(value, Check) and (hasattr(value, "min") or hasattr(value, "max")):
+        low, high = getattr(value, "min", None), getattr(value, "max", None)
+    else:
+        raise check._argument_error(
+            "while_learning", f"must be 'pass', 'warn' or fixed bounds such as {{'min': 1000}}, got {value!r}"
+        )
+    for bound in (low, high):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int | float)):
+            raise check._argument_error("while_learning", f"bounds must be numbers, got {bound!r}")
+    if low is None and high is None:
+        raise check._argument_error("while_learning", "bounds are both missing: give 'min' and/or 'max'")
+    if low is not None and high is not None and low > high:
+        raise check._argument_error("while_learning", f"min ({low!r}) is greater than max ({high!r})")
+    return (low, high)
+
+
 class AnomalyCheck(Check):
     """Base of the anomaly checks: the detector settings and the judging of series.
 
     :param sensitivity: how many standard deviations a value may stray (default 3).
-    :param training_window: past runs per baseline (default 14; per season when seasonal).
-    :param min_points: past runs needed before judging (default 7); until then "learning".
-    :param seasonality: ``"day_of_week"`` or ``"hour_of_day"``: compare with the same
-        weekday (hour) only. Default None.
+    :param training_window: past runs in the fit (default 14; 28 with ``day_of_week``,
+        336 with ``hour_of_day``).
+    :param min_points: past runs needed before judging (default 7; 14 with
+        ``day_of_week``, 48 with ``hour_of_day``); until then the status is ``learning``.
+    :param seasonality: ``"day_of_week"`` or ``"hour_of_day"`` (which also learns the
+        weekday's level): seasonal factors pooled over all past runs. Default None.
     :param direction: ``"both"`` (default), ``"drop"`` or ``"spike"``: which way alarms.
     :param min_change: changes smaller than this (absolute, in the series' unit) never alarm.
-    :param exclude_anomalies: leave past anomalous runs out of the baseline (default True).
+    :param exclude_anomalies: leave past runs far off the fit out of it (default True).
     :param relearn_after: after this many anomalous runs in a row, all one way, accept the
         new level (default 5 runs, 24 with ``hour_of_day``; 0 = never).
+    :param exclude_dates: dates (a holiday calendar; ``date`` objects or ``"YYYY-MM-DD"``)
+        whose runs are neither judged (status ``learning``) nor used as history.
+    :param while_learning: what a run that cannot be judged yet does: ``"pass"`` (default:
+        status ``learning``, does not halt), ``"warn"`` (status ``warn``) or fixed bounds on
+        the judged value, ``{"min": 1000}`` or ``row_count(min=1000)``, that fail the check
+        (by its severity) until there is history enough.
     :param timezone: wall clock of the seasons (default: the provider's default time zone).
     """
 
     default_direction = "both"
     multi = False  # several series (segments) instead of one
+    noise: str | None = None  # the series' own noise: "count" (Poisson) or "share" (binomial)
 
     def __init__(
         self,
         *,
         sensitivity: float = 3.0,
-        training_window: int = 14,
-        min_points: int = 7,
+        training_window: int | None = None,
+        min_points: int | None = None,
         seasonality: str | None = None,
         direction: str | None = None,
         min_change: float = 0.0,
         exclude_anomalies: bool = True,
         relearn_after: int | None = None,
+        exclude_dates: Any = None,
+        while_learning: Any = "pass",
         timezone: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -99,13 +163,18 @@ class AnomalyCheck(Check):
                 seasonality=seasonality,
                 direction=direction or self.default_direction,
                 min_change=float(min_change),
+                robust=bool(exclude_anomalies),
                 exclude_anomalies=bool(exclude_anomalies),
                 # Counted in runs: hourly runs need a day before an outage looks permanent.
                 relearn_after=relearn_after if relearn_after is not None else 24 if seasonality == "hour_of_day" else 5,
+                exclude_dates=_dates_arg(self, exclude_dates),
             )
         except ValueError as err:
+            if isinstance(err, CheckArgumentError):
+                raise
             argument = str(err).split(" ", 1)[0]
             raise self._argument_error(argument, str(err).split(" ", 1)[1]) from err
+        self.while_learning = _fallback_arg(self, while_learning)
         self.timezone = timezone
 
     # -- what subclasses define ------------------------------------------------------
@@ -114,6 +183,10 @@ class AnomalyCheck(Check):
     def series(self, values: Mapping[Metric, Any], ctx: CheckContext) -> dict[str, float | None]:
         """Today's value of each series, keyed by the label it is recorded under."""
         raise NotImplementedError
+
+    def trials(self, values: Mapping[Metric, Any]) -> float | None:
+        """The rows behind a share (its binomial noise floor); None when not a share."""
+        return None
 
     def complete(self, today: dict[str, float | None], history: Mapping[str, Sequence[Point]]) -> None:
         """Add today's value of series that have history but no value today (segments)."""
@@ -128,14 +201,14 @@ class AnomalyCheck(Check):
     # -- judging ---------------------------------------------------------------------
     def expectation(self) -> str:
         s = self.settings
-        season = f", same {s.seasonality.replace('_', ' ')}" if s.seasonality else ""
+        season = f", {s.seasonality.replace('_', ' ')} factors" if s.seasonality else ""
         way = {"both": "", "drop": " (drops only)", "spike": " (spikes only)"}[s.direction]
-        return f"{self.what} within {s.sensitivity:g} sd of its last {s.training_window} runs{season}{way}"
+        return f"{self.what} within {s.sensitivity:g} sd of its last {s.window} runs{season}{way}"
 
     def _settings(self, ctx: CheckContext) -> Settings:
         from dataclasses import replace
 
-        return replace(self.settings, timezone=self.timezone or ctx.default_timezone)
+        return replace(self.settings, timezone=self.timezone or ctx.default_timezone, noise=self.noise)
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         if ctx.history is None:
@@ -153,11 +226,40 @@ class AnomalyCheck(Check):
         self.complete(today, history)
         dates = sorted({p.at for points in history.values() for p in points})
         at = ctx.logical_date or ctx.now
+        trials = self.trials(values)
         judged = {
-            label: judge_point(self.fill(label, history, dates), Point(at, value), settings)
+            label: judge_point(self.fill(label, history, dates), Point(at, value), settings, trials=trials)
             for label, value in today.items()
         }
         return self._verdict(today, judged, settings)
+
+    def _waiting(self, j: Judgement, s: Settings) -> str:
+        """Why a series is not judged (learning or an excluded date), in a few words."""
+        if j.outcome is Outcome.EXCLUDED:
+            return "not judged: the date is in exclude_dates"
+        if j.points >= s.start:
+            return f"learning: {j.points} past runs do not pin the band down yet"
+        return f"learning: {j.points} of {s.start} past runs needed before judging"
+
+    def _fallback(self, label: str, value: float | None) -> str | None:
+        """The fixed-bounds rule while learning: why ``value`` breaks it, or None."""
+        if not isinstance(self.while_learning, tuple):
+            return None
+        low, high = self.while_learning
+        if value is None or within(value, low, high):
+            return None
+        return f"{label} {self.show(value)} is outside the fixed bounds used while learning {_fixed(low, high)}"
+
+    def _unjudged_verdict(self, observed: Any, message: str, broken: list[str], today: dict) -> Verdict:
+        """Learning (or excluded): visible as ``learning``, ``warn``, or failing its fixed bounds."""
+        if broken:
+            return Verdict(False, observed, "; ".join(broken) + f" ({message})", metrics=today)
+        expected = "learning (no band yet)"
+        if isinstance(self.while_learning, tuple):
+            expected = f"learning; meanwhile {self.what} in {_fixed(*self.while_learning)}"
+        if self.while_learning == "warn":
+            return Verdict(False, observed, message, expected=expected, metrics=today, warn_only=True)
+        return Verdict(True, observed, message, expected=expected, metrics=today, learning=True)
 
     def _verdict(self, today: dict[str, float | None], judged: dict[str, Judgement], s: Settings) -> Verdict:
         unmeasured = sorted(k for k, j in judged.items() if j.value is None)
@@ -170,16 +272,14 @@ class AnomalyCheck(Check):
                 metrics=today,
             )
         anomalous = {k: j for k, j in judged.items() if j.anomalous}
-        learning = {k: j for k, j in judged.items() if j.outcome is Outcome.LEARNING}
+        waiting = {k: j for k, j in judged.items() if j.outcome in (Outcome.LEARNING, Outcome.EXCLUDED)}
+        broken = [b for k, j in sorted(waiting.items()) if (b := self._fallback(k, j.value))]
         if not self.multi:
             (j,) = judged.values()
             observed: Any = j.value
-            if j.outcome is Outcome.LEARNING:
-                message = (
-                    f"learning: {j.points} of {s.min_points} past runs needed before judging "
-                    f"({self.what} {self.show(j.value)} recorded)"
-                )
-                return Verdict(True, observed, message, expected="learning (no band yet)", metrics=today)
+            if waiting:
+                message = f"{self._waiting(j, s)} ({self.what} {self.show(j.value)} recorded)"
+                return self._unjudged_verdict(observed, message, broken, today)
             return Verdict(
                 not anomalous,
                 observed,
@@ -189,18 +289,26 @@ class AnomalyCheck(Check):
             )
         # Several series (segments): fail on any anomalous one, name them all.
         parts = [self._sentence(label, j) for label, j in sorted(anomalous.items())]
-        judged_count = len(judged) - len(learning)
+        judged_count = len(judged) - len(waiting)
+        if not judged_count:
+            first = next(iter(waiting.values()), None)
+            reason = self._waiting(first, s).split(":")[0] if first else "learning"
+            message = f"{reason}: no series has enough past runs yet ({len(judged)} recorded)"
+            if first is not None and first.outcome is Outcome.EXCLUDED:
+                message = f"not judged: the date is in exclude_dates ({len(judged)} series recorded)"
+            return self._unjudged_verdict(len(judged), message, broken, today)
         if anomalous:
             message = f"{len(anomalous)} of {len(judged)} series anomalous: " + "; ".join(parts)
-        elif judged_count:
-            message = f"all {judged_count} judged series within their bands"
         else:
-            message = "learning: no series has enough past runs yet"
-        if learning and (anomalous or judged_count):
-            message += f" ({len(learning)} still learning)"
+            message = f"all {judged_count} judged series within their bands"
+        if waiting:
+            message += f" ({len(waiting)} still learning)"
+        if broken:
+            message += "; " + "; ".join(broken)
         observed = {k: j.value for k, j in sorted(anomalous.items())} or len(judged)
-        expected = "every series within its band" if judged_count else "learning (no band yet)"
-        return Verdict(not anomalous, observed, message, expected=expected, metrics=today)
+        return Verdict(
+            not anomalous and not broken, observed, message, expected="every series within its band", metrics=today
+        )
 
     def _sentence(self, label: str, j: Judgement) -> str:
         where = "within"
@@ -216,6 +324,10 @@ class AnomalyCheck(Check):
         )
 
 
+def _fixed(low: float | None, high: float | None) -> str:
+    return f"[{'-inf' if low is None else fmt_number(low)}, {'+inf' if high is None else fmt_number(high)}]"
+
+
 class VolumeAnomaly(AnomalyCheck):
     """The row count against its history: a partial load, a duplicated load, a lost source.
 
@@ -224,6 +336,7 @@ class VolumeAnomaly(AnomalyCheck):
 
     check_type = "volume_anomaly"
     what = "row count"
+    noise = "count"
 
     def metrics(self) -> tuple[Metric, ...]:
         return (RowCount(),)
@@ -270,6 +383,11 @@ class MetricAnomaly(AnomalyCheck):
         self.metric = metric
         super().__init__(**kwargs)
         self._needs, self._derive = _column_metric(metric, column)
+        # A null rate of n rows is a share (binomial noise); a null count a count.
+        self.noise = {"null_rate": "share", "null_count": "count"}.get(metric)
+
+    def trials(self, values: Mapping[Metric, Any]) -> float | None:
+        return float(values.get(RowCount()) or 0) or None if self.metric == "null_rate" else None
 
     @property
     def name(self) -> str:

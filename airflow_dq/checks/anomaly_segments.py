@@ -48,6 +48,12 @@ class SegmentAnomaly(AnomalyCheck):
             raise self._argument_error("max_segments", f"must be a whole number >= 1, got {max_segments!r}")
         self.measure, self.max_segments = measure, max_segments
         super().__init__(**kwargs)
+        # A segment's rows are a count (Poisson noise), its share of n rows a binomial one:
+        # the band is never narrower than that, however close a few past values were.
+        self.noise = "count" if measure == "volume" else "share"
+
+    def trials(self, values: Mapping[Metric, Any]) -> float | None:
+        return float(values.get(RowCount()) or 0) or None if self.measure == "share" else None
 
     @property
     def name(self) -> str:

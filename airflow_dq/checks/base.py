@@ -65,6 +65,12 @@ class Verdict:
     # Rows the check itself found suspicious (row-level checks on fetched data); the suite
     # shows them as the result's failing rows instead of asking the engine for a sample.
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # A passed verdict that is not a judgement: the check cannot judge yet (an anomaly check
+    # still learning its history). Reported with status ``learning``, never as ``pass``.
+    learning: bool = False
+    # Report a failed verdict as ``warn`` whatever the check's severity (an anomaly check
+    # with ``while_learning="warn"``).
+    warn_only: bool = False
 
 
 class Check:

@@ -1,43 +1,61 @@
 """Anomaly scores of a metric against its own history: pure functions, no I/O.
 
-The detector starts from what Elementary users know (z-score, sensitivity 3, a training
-window of 14 points, at least 7 points before judging) and changes what causes false
-alarms or missed incidents:
+The detector is a small regression fitted afresh to a bounded window of past runs, so it
+judges early, its bands mean what they say at any history length, and one judgement
+costs O(window) whatever the length of the history:
 
-- **robust statistics**: the expected value is a median (a Theil-Sen line when ``trend``)
-  and spreads are robust scales (Qn, or the MAD on long series), so one past incident
-  neither drags the centre nor inflates the band;
-- **seasonality**: with ``day_of_week`` (``hour_of_day``) a point is compared only with
-  points of the same weekday (hour), so a quiet Sunday is not a "drop"; hourly series also
-  learn each weekday's level from how far that weekday's hours strayed;
-- **a calibrated band**: its width comes from the detector's own recent forecast errors,
-  pooled over all seasons (log ratios for positive metrics; each side measured on its own
-  once there are enough, for skewed metrics such as lags), widened by Student's t for how
-  few points it rests on, so "sensitivity 3" keeps its nominal 0.27% tail;
-- **exclusion**: points the detector itself judged anomalous are left out of later
-  baselines (re-judged in order from the stored values, so a settings change applies to
-  the past too); ``relearn_after`` anomalies in a row, all one way, are a lasting change
-  and older points are rescaled to the new level.
+- **one model for all points**: ``log(value) = level + trend * t + season + noise`` (the
+  raw value when the series has zeros or negatives). Level and trend come from every
+  point of the window, not from the same weekday only; the seasonal factors (weekday,
+  hour of day, and the weekday of hourly data) are pooled across seasons and shrunk
+  towards 1 as much as the data says (empirical Bayes: a factor seen once counts less
+  than one seen four times, and a series with no real rhythm gets none). A weekly rhythm
+  is therefore usable after two weeks of daily runs, not after ``min_points`` Tuesdays.
+- **predictive bands**: the band is a Student-t prediction interval with the fit's own
+  residual degrees of freedom, including the uncertainty of the level, the trend and the
+  factor of the judged season; the spread is pooled across all seasons. With few points
+  the band is wide, and "sensitivity 3" keeps its nominal 0.27% two-sided tail.
+- **a noise floor**: a row count cannot be known better than its Poisson noise (sd
+  sqrt(n)), a share or rate of n rows better than its binomial noise sqrt(p(1-p)/n); the
+  band is never narrower than that, however clustered a few past values are by chance.
+- **robust to past incidents**: points far off the fit (over 4 robust sd) are left out
+  and the fit repeated, so an incident neither drags the level nor widens the band; when
+  the newest ``relearn_after`` runs are all off the same way, that is a lasting change
+  and the older points are moved to the new level. Dates in ``exclude_dates`` (holidays)
+  are never part of a fit and are not judged.
 
 Small absolute changes (``min_change``) and the wrong direction (``direction``) never
-alarm. Until ``min_points`` baseline points exist, the verdict is "learning".
+alarm. Until ``min_points`` usable past runs exist the verdict is "learning".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
 import math
-import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from airflow_dq.stats.robust import band_width, sided_spread, spread, theil_sen
+if TYPE_CHECKING:
+    import numpy as np
 
 SEASONALITIES = ("day_of_week", "hour_of_day")
 DIRECTIONS = ("both", "drop", "spike")
+NOISES = ("count", "share")
+
+# Defaults per seasonality: (past runs in the fit, past runs before judging starts).
+# Daily runs with a weekly rhythm: 4 weeks in the fit, judged from 2 weeks on; hourly runs:
+# 2 weeks in the fit (so each weekday is seen twice), judged from 2 days on.
+WINDOWS = {None: (14, 7), "day_of_week": (28, 14), "hour_of_day": (336, 48)}
+_PERIOD = {None: 1, "day_of_week": 7, "hour_of_day": 24}
+# A point this many robust standard deviations off the fit is an outlier (a past incident).
+_OUTLIER_SD = 4.5
+_TRIM_SD = 2.5
+# Residual degrees of freedom needed before a band is trusted at all.
+_MIN_DOF = 2.0
 
 
 @dataclass(frozen=True)
@@ -50,54 +68,63 @@ class Point:
 
 @dataclass(frozen=True)
 class Settings:
-    """How to judge a point. The defaults are the robust detector; ``ELEMENTARY`` is the baseline."""
+    """How to judge a point (see the module docstring)."""
 
     sensitivity: float = 3.0
-    training_window: int = 14
-    min_points: int = 7
+    training_window: int | None = None  # past runs in the fit; None = by seasonality (WINDOWS)
+    min_points: int | None = None  # past runs before judging; None = by seasonality (WINDOWS)
     seasonality: str | None = None
     direction: str = "both"
     min_change: float = 0.0
-    robust: bool = True  # median/MAD; False = mean/sample stddev
-    trend: bool = True  # Theil-Sen line through the window
-    exclude_anomalies: bool = True
-    # A run of this many anomalies in a row, all one way, is a lasting change (a client
-    # left, a new source): older points are rescaled to the new level, and the alarms stop.
-    # 0 = never.
+    robust: bool = True  # leave points far off the fit out of it
+    trend: bool = True  # a linear trend through the window
+    exclude_anomalies: bool = True  # kept for the check's argument: the same as robust
+    # The newest this-many runs all off the fit the same way are a lasting change: older
+    # points are moved to the new level. 0 = never.
     relearn_after: int = 5
-    # Band width from the detector's own recent forecast errors (pooled over all seasons,
-    # relative for positive metrics) with a Student's t correction for how few there are:
-    # sensitivity 3 then means the nominal 0.27% tail, instead of 3-4% false alarms at 14
-    # points. False = the spread of the window itself, as Elementary does.
-    calibrate: bool = True
-    timezone: str = "UTC"  # wall clock for the seasons
+    timezone: str = "UTC"  # wall clock for the seasons and the excluded dates
+    noise: str | None = None  # the metric's own noise: "count" (Poisson) or "share" (binomial)
+    exclude_dates: frozenset[dt.date] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         problems = []
         if not self.sensitivity > 0:
             problems.append(f"sensitivity must be > 0, got {self.sensitivity!r}")
-        if not (isinstance(self.training_window, int) and self.training_window >= 2):
-            problems.append(f"training_window must be a whole number >= 2, got {self.training_window!r}")
-        if not (isinstance(self.min_points, int) and 2 <= self.min_points <= self.training_window):
-            problems.append(f"min_points must be a whole number in [2, training_window], got {self.min_points!r}")
         if self.seasonality not in (None, *SEASONALITIES):
             problems.append(f"seasonality must be None or one of {SEASONALITIES}, got {self.seasonality!r}")
+        window, start = WINDOWS.get(self.seasonality, WINDOWS[None])
+        window = self.training_window if self.training_window is not None else window
+        if isinstance(window, bool) or not isinstance(window, int) or window < 2:
+            problems.append(f"training_window must be a whole number >= 2, got {self.training_window!r}")
+        else:
+            points = self.min_points if self.min_points is not None else min(start, window)
+            if isinstance(points, bool) or not (isinstance(points, int) and 2 <= points <= window):
+                problems.append(
+                    f"min_points must be a whole number in [2, training_window ({window})], got {self.min_points!r}"
+                )
         if self.direction not in DIRECTIONS:
             problems.append(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
         if not (isinstance(self.relearn_after, int) and self.relearn_after >= 0):
             problems.append(f"relearn_after must be a whole number >= 0, got {self.relearn_after!r}")
         if not self.min_change >= 0:
             problems.append(f"min_change must be >= 0, got {self.min_change!r}")
+        if self.noise not in (None, *NOISES):
+            problems.append(f"noise must be None or one of {NOISES}, got {self.noise!r}")
         if problems:
             raise ValueError("; ".join(problems))
 
+    @property
+    def window(self) -> int:
+        return self.training_window if self.training_window is not None else WINDOWS[self.seasonality][0]
 
-# Elementary's defaults: mean/stddev z-score, 14 points, 7 to start, no seasonality.
-ELEMENTARY = Settings(robust=False, trend=False, exclude_anomalies=False, calibrate=False, relearn_after=0)
+    @property
+    def start(self) -> int:
+        return self.min_points if self.min_points is not None else min(WINDOWS[self.seasonality][1], self.window)
 
 
 class Outcome(StrEnum):
     LEARNING = "learning"
+    EXCLUDED = "excluded"  # the point's date is in exclude_dates: not judged
     NORMAL = "normal"
     ANOMALOUS = "anomalous"
 
@@ -111,117 +138,340 @@ class Judgement:
     expected: float | None = None
     low: float | None = None  # -inf / inf when that side is not judged (direction)
     high: float | None = None
-    score: float | None = None  # signed z-score
-    base: float | None = None  # the expected value before the weekday correction (hour_of_day)
-    points: int = 0  # baseline points used (or available, while learning)
+    score: float | None = None  # signed z-score against the predictive spread
+    base: float | None = None  # the expected value before the weekday factor
+    points: int = 0  # past points the fit used (or available, while learning)
+    dof: float | None = None  # residual degrees of freedom of the band
 
     @property
     def anomalous(self) -> bool:
         return self.outcome is Outcome.ANOMALOUS
 
 
+def _local(at: dt.datetime, timezone: str) -> dt.datetime:
+    return at.astimezone(ZoneInfo(timezone)) if at.tzinfo else at
+
+
 def season_of(at: dt.datetime, seasonality: str | None, timezone: str = "UTC") -> int | None:
     if seasonality is None:
         return None
-    local = at.astimezone(ZoneInfo(timezone)) if at.tzinfo else at
+    local = _local(at, timezone)
     return local.weekday() if seasonality == "day_of_week" else local.hour
 
 
-@dataclass
-class _Seen:
-    """A judged point as later baselines see it (its value rescaled after a lasting change)."""
-
-    at: dt.datetime
-    value: float
-    anomalous: bool = False
-    expected: float | None = None  # None while learning
-    base: float | None = None  # expected before the weekday correction
-    weekday: int | None = None  # in the detector's time zone (for the hourly weekday level)
-
-    def error(self, relative: bool, *, base: bool = False) -> float | None:
-        expected = self.base if base else self.expected
-        if expected is None or self.anomalous:
-            return None
-        if relative:
-            return math.log(self.value / expected) if expected > 0 and self.value > 0 else None
-        return self.value - expected
+def _usable(points: Iterable[Point], s: Settings) -> list[Point]:
+    """Measured points, oldest first, without the excluded dates."""
+    out = [p for p in points if p.value is not None and not math.isnan(p.value)]
+    if s.exclude_dates:
+        out = [p for p in out if _local(p.at, s.timezone).date() not in s.exclude_dates]
+    return sorted(out, key=lambda p: p.at)
 
 
-def _baseline(past: Sequence[_Seen], s: Settings) -> list[_Seen]:
-    """The last ``training_window`` usable points before the current one (same season)."""
-    recent = past[-s.training_window :]
-    flagged = sum(1 for p in recent if p.anomalous)
-    if not s.exclude_anomalies or flagged * 2 > len(recent):
-        # A majority of anomalies is no longer an incident but the new level: keep them.
-        return list(recent)
-    return [p for p in past if not p.anomalous][-s.training_window :]
-
-
-def _expected(baseline: Sequence[_Seen], at: dt.datetime, s: Settings) -> tuple[float, list[float], float]:
-    """The predicted value at ``at``, the window's residuals, and the prediction-interval factor."""
-    ys = [p.value for p in baseline]
-    n = len(ys)
-    if s.trend and n >= 3:
-        # Time in days relative to the judged point, so the intercept is the prediction.
-        xs = [(p.at - at).total_seconds() / 86400 for p in baseline]
-        expected, slope = theil_sen(xs, ys)
-        residuals = [y - (expected + slope * x) for x, y in zip(xs, ys, strict=True)]
-        mean_x = statistics.fmean(xs)
-        sxx = sum((x - mean_x) ** 2 for x in xs)
-        # An extrapolated line is less certain than a mean: the usual prediction factor.
-        return expected, residuals, math.sqrt(1 + 1 / n + (mean_x**2 / sxx if sxx > 0 else 0.0))
-    expected = statistics.median(ys) if s.robust else statistics.fmean(ys)
-    return expected, [y - expected for y in ys], math.sqrt(1 + 1 / n) if s.calibrate else 1.0
-
-
-def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) -> Judgement:
-    value = float(point.value)  # type: ignore[arg-type]
-    expected, residuals, widen = _expected(baseline, point.at, s)
-    # Prefer the detector's own recent forecast errors: they already include how uncertain
-    # the expected value is, and pooled over every season there are many more of them. For
-    # a positive metric they are log ratios, so a quiet Sunday's noise and a busy Monday's
-    # compare, and skewed metrics (lags) get a band that is wider upwards.
-    pool = max(s.training_window * _SEASONS[s.seasonality], _SIDED_POINTS * s.training_window)
-    relative = expected > 0 and all(p.value > 0 for p in baseline)
-    base = expected
+# -- the model ------------------------------------------------------------------------
+def _groups(s: Settings) -> list[tuple[str, int]]:
+    """The seasonal factor groups of the model: (seasonality, number of seasons)."""
+    if s.seasonality == "day_of_week":
+        return [("day_of_week", 7)]
     if s.seasonality == "hour_of_day":
-        # Hourly data has a weekly rhythm too: learn each weekday's level from how far the
-        # same weekday's hours strayed from their hour-of-day baselines.
-        weekday = season_of(point.at, "day_of_week", s.timezone)
-        same_day = [e for p in seen[-pool:] if p.weekday == weekday and (e := p.error(relative, base=True)) is not None]
-        if len(same_day) >= s.min_points:
-            shift = statistics.median(same_day)
-            expected = expected * math.exp(shift) if relative else expected + shift
-    errors = [e for p in seen[-pool:] if (e := p.error(relative)) is not None] if s.calibrate else []
-    if len(errors) >= s.training_window:
-        sd, df = spread(errors, robust=s.robust)
-        sd_low = sd_high = sd
-        if s.robust and len(errors) >= _SIDED_POINTS * s.training_window:
-            # Enough errors to measure each side on its own: skewed metrics (a lag is
-            # hours late, never hours early) get a band that is wider on their long side.
-            below, above, sided_df = sided_spread(errors)
-            if below > 0 and above > 0:
-                sd_low, sd_high, df = below, above, sided_df
+        return [("hour_of_day", 24), ("day_of_week", 7)]
+    return []
+
+
+def _design(ats: Sequence[dt.datetime], now: dt.datetime, s: Settings) -> np.ndarray:
+    """Columns: level, trend (days before ``now``, so the level is the prediction), one
+    indicator per season of each group."""
+    import numpy as np
+
+    groups = _groups(s)
+    width = 1 + int(s.trend) + sum(k for _, k in groups)
+    x = np.zeros((len(ats), width))
+    x[:, 0] = 1.0
+    col = 1
+    if s.trend:
+        x[:, 1] = [(at - now).total_seconds() / 86400 for at in ats]
+        col = 2
+    for seasonality, k in groups:
+        for row, at in enumerate(ats):
+            x[row, col + season_of(at, seasonality, s.timezone)] = 1.0  # type: ignore[operator]
+        col += k
+    return x
+
+
+@dataclass
+class _Fit:
+    beta: np.ndarray
+    inverse: np.ndarray  # (X'X + penalty)^-1: the coefficients' covariance over sigma^2
+    sigma: float
+    dof: float
+    keep: np.ndarray  # which window points the fit used
+    y: np.ndarray  # the window's values as fitted (older ones moved after a lasting change)
+
+
+def _solve(x: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    import numpy as np
+
+    a = x.T @ x + np.diag(penalty)
+    inverse = np.linalg.pinv(a)
+    beta = inverse @ (x.T @ y)
+    residuals = y - x @ beta
+    hat_trace = float(((x @ inverse) * x).sum())
+    dof = len(y) - hat_trace
+    rss = float(residuals @ residuals)
+    return beta, inverse, rss, dof
+
+
+def _penalties(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
+    """Empirical-Bayes shrinkage of each group of seasonal factors towards none.
+
+    A nearly unpenalised fit measures the factors and the noise; the factors' true spread
+    is what their measured spread has beyond their own estimation noise (sigma^2 / n per
+    factor). The penalty sigma^2 / tau^2 is then the Bayesian one: a factor seen a few
+    times is shrunk, a strong rhythm seen often is kept.
+    """
+    import numpy as np
+
+    groups = _groups(s)
+    first = 1 + int(s.trend)
+    tiny = np.zeros(x.shape[1])
+    tiny[first:] = 1e-6
+    beta, _, rss, dof = _solve(x, y, tiny)
+    sigma2 = rss / dof if dof > 0.5 else 0.0
+    penalty = tiny.copy()
+    col = first
+    for _, k in groups:
+        counts = x[:, col : col + k].sum(axis=0)
+        seen = counts > 0
+        if seen.sum() >= 2:
+            factors = beta[col : col + k][seen]
+            spread = float(np.var(factors, ddof=1))
+            noise = float(np.mean(sigma2 / counts[seen]))
+            tau2 = spread - noise
+            penalty[col : col + k] = sigma2 / tau2 if tau2 > 0 else 1e6
+            if sigma2 == 0:
+                penalty[col : col + k] = 1e-6  # an exact fit: nothing to shrink by
+        else:
+            penalty[col : col + k] = 1e6  # one season seen: its factor is the level
+        col += k
+    return penalty
+
+
+def _robust_scale(residuals: np.ndarray) -> float:
+    """A robust standard deviation of the residuals: Qn on short windows (82% efficient,
+    so a chance cluster of small residuals does not make ordinary points look far off),
+    the MAD on long ones (stable there, and Qn's pairwise gaps would cost O(n^2))."""
+    import numpy as np
+
+    from airflow_dq.stats.robust import qn_scale
+
+    if len(residuals) <= 60:
+        return qn_scale(residuals.tolist())
+    return 1.4826 * float(np.median(np.abs(residuals - np.median(residuals))))
+
+
+def _robust_start(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
+    """Standardised residuals of a fit no few wild points can bend: the trend is the
+    median slope between points of the same season (Theil-Sen), the seasonal factors and
+    the level medians. A plain least-squares start would tilt towards an incident at the
+    window's end and hide it."""
+    import numpy as np
+
+    first = 1 + int(s.trend)
+    width = 24 if s.seasonality == "hour_of_day" else 7
+    season = x[:, first : first + width].argmax(axis=1) if s.seasonality else np.zeros(len(y), dtype=int)
+    rest = y.copy()
+    if s.trend:
+        t = x[:, 1]
+        i, j = np.triu_indices(len(y), 1)
+        same = (season[i] == season[j]) & (t[i] != t[j])
+        if same.sum() < 3:
+            same = t[i] != t[j]
+        slope = float(np.median((y[j] - y[i])[same] / (t[j] - t[i])[same])) if same.any() else 0.0
+        rest = y - slope * t
+    # Median polish over the seasonal groups (hour of day, then weekday for hourly data).
+    seasons, col = [], first
+    for _, k in _groups(s):
+        seasons.append(x[:, col : col + k].argmax(axis=1))
+        col += k
+    leverage = np.zeros(len(y))
+    for polish in range(2):
+        for group in seasons:
+            for k in np.unique(group):
+                members = group == k
+                rest[members] -= np.median(rest[members])
+                if polish == 0:
+                    leverage[members] += 1 / members.sum()
+    rest -= np.median(rest)
+    # A season seen n times leaves residuals shrunk by about sqrt(1 - 1/n); seen once, none.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(leverage < 0.95, rest / np.sqrt(1 - np.clip(leverage, 0, 0.95)), np.nan)
+
+
+def _standardised(x: np.ndarray, y: np.ndarray, keep: np.ndarray, s: Settings) -> np.ndarray:
+    """Residuals of the fit on ``keep`` in units of their own spread: in-sample ones are
+    shrunk by their leverage, left-out ones widened by it. NaN where a point pins its own
+    fit (a season seen once): it cannot be judged an outlier."""
+    import numpy as np
+
+    beta, inverse, _, _ = _solve(x[keep], y[keep], _penalties(x[keep], y[keep], s))
+    residuals = y - x @ beta
+    leverage = ((x @ inverse) * x).sum(axis=1)
+    factor = np.where(keep, 1 - leverage, 1 + leverage)
+    return np.where(factor > 0.05, residuals / np.sqrt(np.clip(factor, 0.05, None)), np.nan)
+
+
+def _outliers(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
+    """Which points are far off the fit (past incidents), found robustly: a fit trimmed
+    hard (2.5 robust sd) finds the centre whatever a few wild points do to a plain fit,
+    then only points over 4.5 robust sd from it are left out, so clean data keeps
+    (almost) every point and the spread is not underestimated."""
+    import numpy as np
+
+    none = np.zeros(len(y), dtype=bool)
+    keep = ~none
+    z = _robust_start(x, y, s)
+    for _ in range(3):
+        known = ~np.isnan(z)
+        scale = _robust_scale(z[known]) if known.sum() >= 3 else 0.0
+        if scale <= 0:
+            return none
+        trimmed = ~(np.abs(np.nan_to_num(z)) > _TRIM_SD * scale)
+        if trimmed.sum() < max(3, len(y) // 2) or (trimmed == keep).all():
+            break
+        keep = trimmed
+        z = _standardised(x, y, keep, s)
+    z = _standardised(x, y, keep, s)
+    known = ~np.isnan(z)
+    scale = _robust_scale(z[keep & known]) if (keep & known).sum() >= 3 else 0.0
+    if scale <= 0:
+        return none
+    candidates = np.abs(np.nan_to_num(z)) > _OUTLIER_SD * scale
+    if not candidates.any() or (~candidates).sum() < 3:
+        return candidates if candidates.any() else none
+    # Confirm each candidate against the least-squares spread of the others (an externally
+    # studentised residual, Student-t under clean data), at a 0.1% chance per window of
+    # dropping a clean point: with few points a robust scale alone can be low by chance,
+    # and dropping clean points would narrow the band.
+    rest = ~candidates
+    beta, inverse, rss, dof = _solve(x[rest], y[rest], _penalties(x[rest], y[rest], s))
+    if dof < 1 or rss <= 0:
+        return candidates
+    leverage = ((x @ inverse) * x).sum(axis=1)
+    t = np.abs(y - x @ beta) / math.sqrt(rss / dof) / np.sqrt(1 + leverage)
+    return candidates & (t > _outlier_t(len(y), round(dof, 1)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _outlier_t(n: int, dof: float) -> float:
+    from scipy import stats
+
+    return float(stats.t.isf(0.0005 / n, dof))
+
+
+def _fit(x: np.ndarray, y: np.ndarray, s: Settings, *, relearned: bool = False) -> _Fit:
+    import numpy as np
+
+    keep = np.ones(len(y), dtype=bool)
+    if s.robust:
+        outlier = _outliers(x, y, s)
+        newest = s.relearn_after
+        if newest and not relearned and len(y) > newest and outlier[-newest:].all():
+            residuals = y - x @ _solve(x[~outlier], y[~outlier], _penalties(x[~outlier], y[~outlier], s))[0]
+            signs = np.sign(residuals[-newest:])
+            if (signs == signs[0]).all():
+                # The newest runs all moved the same way: a lasting change. Move the older
+                # points by the change and judge against the new level.
+                y = y.copy()
+                y[:-newest] += float(np.median(residuals[-newest:]))
+                return _fit(x, y, s, relearned=True)
+        if (~outlier).sum() >= max(3, len(y) // 2):
+            keep = ~outlier
+    penalty = _penalties(x[keep], y[keep], s)
+    beta, inverse, rss, dof = _solve(x[keep], y[keep], penalty)
+    sigma = math.sqrt(rss / dof) if dof > 0 else 0.0
+    return _Fit(beta, inverse, sigma, dof, keep, y)
+
+
+def _floor(expected: float, relative: bool, s: Settings, trials: float | None) -> float:
+    """The metric's own noise at its expected value (same scale as the fit)."""
+    if s.noise == "count" and expected > 0:
+        sd = math.sqrt(expected)
+    elif s.noise == "share" and trials and 0 < expected < 1:
+        sd = math.sqrt(expected * (1 - expected) / trials)
     else:
-        relative = False
-        sd, df = spread(residuals, robust=s.robust)
-        if sd == 0 and s.trend and len(baseline) > 1:
-            # A line can fit a few points exactly (8, 9, 10 rows): that is luck, not
-            # certainty. The band then assumes the series may stray by as much as it moves
-            # from one run to the next.
-            sd = statistics.fmean(abs(b.value - a.value) for a, b in itertools.pairwise(baseline))
-        sd_low = sd_high = sd * widen
-    k = band_width(s.sensitivity, df if s.calibrate else None)
+        return 0.0
+    return sd / expected if relative else sd
+
+
+def _quantile(sensitivity: float, dof: float | None) -> float:
+    from airflow_dq.stats.robust import band_width
+
+    return band_width(sensitivity, dof)
+
+
+def judge_point(
+    history: Sequence[Point], current: Point, settings: Settings, *, trials: float | None = None
+) -> Judgement:
+    """Judge ``current`` against ``history`` (points strictly before it, any order).
+
+    ``trials``: the rows behind a share (``noise="share"``), for its binomial floor.
+    """
+    s = settings
+    if current.value is None or math.isnan(current.value):
+        return Judgement(Outcome.LEARNING, None, points=len(history))
+    value = float(current.value)
+    if s.exclude_dates and _local(current.at, s.timezone).date() in s.exclude_dates:
+        return Judgement(Outcome.EXCLUDED, value, points=len(history))
+    past = _usable((p for p in history if p.at < current.at), s)[-s.window :]
+    if len(past) < s.start:
+        return Judgement(Outcome.LEARNING, value, points=len(past))
+    return _judge(past, current.at, value, s, trials)
+
+
+def _judge(past: list[Point], at: dt.datetime, value: float, s: Settings, trials: float | None) -> Judgement:
+    import numpy as np
+
+    values = [float(p.value) for p in past]  # type: ignore[arg-type]
+    positive = [p for p in past if p.value > 0]  # type: ignore[operator]
+    if s.noise == "count" and len(positive) < len(past) and len(positive) >= 0.75 * len(past):
+        # A count of 0 among usually positive counts is an outage, not the series' noise:
+        # leave it out and keep judging relative changes.
+        past, values = positive, [float(p.value) for p in positive]  # type: ignore[arg-type]
+    relative = all(v > 0 for v in values)
+    y = np.log(values) if relative else np.array(values)
+    x = _design([p.at for p in past], at, s)
+    fit = _fit(x, y, s)
+    if fit.dof < _MIN_DOF:
+        return Judgement(Outcome.LEARNING, value, points=len(past), dof=fit.dof)
+    x0 = _design([at], at, s)[0]
+    centre = float(x0 @ fit.beta)
+    leverage = float(x0 @ fit.inverse @ x0)
+    weekday_free = x0.copy()
+    if s.seasonality is not None:
+        first = 1 + int(s.trend) + (24 if s.seasonality == "hour_of_day" else 0)
+        weekday_free[first : first + 7] = 0.0
+    base_centre = float(weekday_free @ fit.beta)
+    expected = math.exp(centre) if relative else centre
+    base = math.exp(base_centre) if relative else base_centre
+    sigma = fit.sigma
+    if sigma == 0 and len(values) > 1:
+        # A line can fit a few points exactly (8, 9, 10 rows): that is luck, not certainty.
+        # The band then assumes the series may stray by as much as it moves run to run.
+        steps = np.abs(np.diff(fit.y[fit.keep]))
+        sigma = float(steps.mean()) if len(steps) else 0.0
+    spread = sigma * math.sqrt(1 + leverage)
+    floor = _floor(expected, relative, s, trials) * math.sqrt(1 + leverage)
+    # The fitted spread is uncertain (Student-t with the fit's dof); the floor is not.
+    half = max(_quantile(s.sensitivity, fit.dof) * spread, s.sensitivity * floor)
+    sd = half / s.sensitivity  # the spread a z-score of `sensitivity` would put at the edge
     if relative:
-        low, high = expected * math.exp(-k * sd_low), expected * math.exp(k * sd_high)
-        deviation = math.log(value / expected) if value > 0 else -math.inf
+        low, high = math.exp(centre - half), math.exp(centre + half)
+        deviation = math.log(value) - centre if value > 0 else -math.inf
     else:
-        low, high = expected - k * sd_low, expected + k * sd_high
-        deviation = value - expected
-    sd = sd_high if deviation > 0 else sd_low
+        low, high = centre - half, centre + half
+        deviation = value - centre
     # min_change is absolute: a change smaller than it never alarms, whatever its z.
     low, high = min(low, expected - s.min_change), max(high, expected + s.min_change)
-    if low < 0 <= min(p.value for p in baseline):
+    if low < 0 <= min(values):
         low = 0.0  # a count or a rate is never negative: show the band as it can be
     if s.direction == "spike":
         low = -math.inf
@@ -232,76 +482,34 @@ def _judge(point: Point, baseline: list[_Seen], seen: list[_Seen], s: Settings) 
     else:
         score = 0.0 if deviation == 0 else math.copysign(math.inf, deviation)
     anomalous = (value < low or value > high) and abs(value - expected) > s.min_change
-    outcome = Outcome.ANOMALOUS if anomalous else Outcome.NORMAL
     return Judgement(
-        outcome, value, expected=expected, low=low, high=high, score=score, points=len(baseline), base=base
+        Outcome.ANOMALOUS if anomalous else Outcome.NORMAL,
+        value,
+        expected=expected,
+        low=low,
+        high=high,
+        score=score,
+        base=base,
+        points=int(fit.keep.sum()),
+        dof=round(fit.dof, 1),
     )
 
 
-def _relearn(seen: list[_Seen], s: Settings) -> None:
-    """After ``relearn_after`` anomalies in a row, all one way, move older points to the new level."""
-    streak = seen[-s.relearn_after :]
-    if not s.relearn_after or len(streak) < s.relearn_after or not all(p.anomalous for p in streak):
-        return
-    signs = {p.value > p.expected for p in streak}  # type: ignore[operator]
-    if len(signs) > 1:
-        return
-    older = seen[: -s.relearn_after]
-    if all((p.expected or 0) > 0 for p in streak) and all(p.value >= 0 for p in older):
-        factor = statistics.median(p.value / p.expected for p in streak)  # type: ignore[operator]
-        for p in older:
-            p.value *= factor
-    else:
-        shift = statistics.median(p.value - p.expected for p in streak)  # type: ignore[operator]
-        for p in older:
-            p.value += shift
-    for p in streak:  # no longer incidents, and their errors say nothing about the noise
-        p.anomalous, p.expected, p.base = False, None, None
-
-
-_SEASONS = {None: 1, "day_of_week": 7, "hour_of_day": 24}
-# Forecast errors kept for the band: at least this many training windows' worth, and the
-# band's two sides are measured separately once there are that many.
-_SIDED_POINTS = 4
-
-
-def judge_series(points: Sequence[Point], settings: Settings) -> list[Judgement]:
-    """Judge every point of a series (oldest first) against the points before it.
-
-    Each point's baseline is built from earlier points only, exactly as the runs would
-    have seen them; points judged anomalous are left out of later baselines (see module).
-    """
-    s = settings
-    seen: list[_Seen] = []
-    by_season: dict[int | None, list[_Seen]] = {}
-    out: list[Judgement] = []
-    for point in sorted(points, key=lambda p: p.at):
-        past = by_season.setdefault(season_of(point.at, s.seasonality, s.timezone), [])
-        if point.value is None or math.isnan(point.value):
-            out.append(Judgement(Outcome.LEARNING, None, points=len(past)))
-            continue
-        baseline = _baseline(past, s)
-        if len(baseline) < s.min_points:
-            judgement = Judgement(Outcome.LEARNING, float(point.value), points=len(baseline))
-        else:
-            judgement = _judge(point, baseline, seen, s)
-        out.append(judgement)
-        weekday = season_of(point.at, "day_of_week", s.timezone)
-        entry = _Seen(point.at, float(point.value), judgement.anomalous, judgement.expected, judgement.base, weekday)
-        seen.append(entry)
-        past.append(entry)
-        _relearn(seen, s)
-    return out
-
-
-def judge_point(history: Sequence[Point], current: Point, settings: Settings) -> Judgement:
-    """Judge ``current`` against ``history`` (points strictly before it, any order)."""
-    earlier = [p for p in history if p.at < current.at]
-    return judge_series([*earlier, current], settings)[-1]
+def judge_series(
+    points: Sequence[Point], settings: Settings, *, trials: Sequence[float | None] | None = None
+) -> list[Judgement]:
+    """Judge every point of a series (oldest first) against the points before it, exactly
+    as daily runs would have seen them. Each judgement reads only the last window."""
+    ordered = sorted(range(len(points)), key=lambda i: points[i].at)
+    out: list[Judgement | None] = [None] * len(points)
+    usable: list[Point] = []
+    for i in ordered:
+        point = points[i]
+        out[i] = judge_point(usable[-settings.window :], point, settings, trials=trials[i] if trials else None)
+        usable.extend(_usable([point], settings))
+    return out  # type: ignore[return-value]
 
 
 def history_needed(settings: Settings) -> int:
-    """How many past runs to load so the baseline (and the exclusions in it) are complete."""
-    # Twice the window: the older half lets the newer half's anomalies be re-judged.
-    window = settings.training_window
-    return (2 * window + 1) * _SEASONS[settings.seasonality] + _SIDED_POINTS * window
+    """How many past runs to load: the window, plus room for unmeasured and excluded runs."""
+    return settings.window + settings.window // 2 + _PERIOD[settings.seasonality]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Failing first: the order of the overview and of a task run's checks.
-STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
+STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "learning": 3, "pass": 4}
 
 
 def status_rank(status: str) -> int:

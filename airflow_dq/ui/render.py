@@ -29,7 +29,7 @@ def _stylesheet() -> str:
 
 def status_class(status: Any) -> str:
     """CSS class of a status; anything unexpected is shown as an error, never echoed."""
-    return status if status in ("pass", "warn", "fail", "error") else "error"
+    return status if status in ("pass", "warn", "fail", "error", "learning") else "error"
 
 
 def sample_columns(rows: list[dict[str, Any]]) -> list[str]:
