@@ -273,7 +273,9 @@ class AnomalyCheck(Check):
             )
         anomalous = {k: j for k, j in judged.items() if j.anomalous}
         waiting = {k: j for k, j in judged.items() if j.outcome in (Outcome.LEARNING, Outcome.EXCLUDED)}
-        broken = [b for k, j in sorted(waiting.items()) if (b := self._fallback(k, j.value))]
+        broken = [
+            b for k, j in sorted(waiting.items()) if (b := self._fallback(k if self.multi else self.what, j.value))
+        ]
         if not self.multi:
             (j,) = judged.values()
             observed: Any = j.value

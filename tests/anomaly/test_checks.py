@@ -209,3 +209,68 @@ def test_unreadable_history_fails_the_check_with_the_reason(db: sa.Engine) -> No
 def test_bad_arguments_fail_at_parse_time(build: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_while_learning_warn_and_fixed_bounds_on_segments(db: sa.Engine, store: MetricStore) -> None:
+    checks = [
+        volume_anomaly(while_learning="warn"),
+        segment_anomaly("country", while_learning={"min": 40}, name="segments"),
+    ]
+    load_day(db, 0, rows=300, countries={"DE": 0.5, "FR": 0.4, "US": 0.1})
+    volume, segments = run_day(db, store, 0, checks).results
+    # "warn": visible as a warning while learning, whatever the severity.
+    assert volume.status is Status.WARN and volume.message.startswith("learning: 0 of 7 past runs")
+    # Fixed bounds: a segment under 40 rows fails the check (its severity) until judged.
+    assert segments.status is Status.FAIL
+    assert "volume[country=US]" in segments.message and "fixed bounds used while learning [40, +inf]" in segments.message
+    assert "volume[country=DE]" not in segments.message.split("(")[0]
+
+
+def test_share_of_a_segment_does_not_alarm_on_binomial_noise(db: sa.Engine, store: MetricStore) -> None:
+    # Eight past days, four of whose FR shares happen to cluster within 0.05 points; today's
+    # share is 2.6 binomial sd off. The band is never narrower than the counting noise, so
+    # this is no anomaly (it was a z = -9 failure when the band came from the spread alone).
+    check = segment_anomaly("country", measure="share")
+    rows = 2000
+    for day, fr in enumerate([612, 600, 601, 590, 600, 601, 605, 596]):
+        write_split(db, day, {"FR": fr, "DE": rows - fr})
+        assert run_day(db, store, day, [check]).results[0].status is (Status.LEARNING if day < 7 else Status.PASS)
+    sd = (0.3 * 0.7 / rows) ** 0.5
+    fr_today = round(rows * (0.3 - 2.6 * sd))
+    write_split(db, 8, {"FR": fr_today, "DE": rows - fr_today})
+    result = run_day(db, store, 8, [check]).results[0]
+    assert result.status is Status.PASS, result.message
+    # ...while a real fall of FR's share (a third of it gone) is caught at once.
+    write_split(db, 9, {"FR": 400, "DE": rows - 400})
+    result = run_day(db, store, 9, [check]).results[0]
+    assert result.status is Status.FAIL and "share[country=FR] 0.2 is below the expected band" in result.message
+
+
+def write_split(db: sa.Engine, day: int, countries: dict[str, int]) -> None:
+    date = (START + dt.timedelta(days=day)).date().isoformat()
+    loaded = (START + dt.timedelta(days=day, hours=23)).replace(tzinfo=None)
+    records = [
+        {"day": date, "email": "a@x.org", "country": country, "loaded_at": loaded}
+        for country, n in countries.items()
+        for _ in range(n)
+    ]
+    with db.begin() as conn:
+        EVENTS.create(conn, checkfirst=True)
+        conn.execute(EVENTS.insert(), records)
+
+
+def test_exclude_dates_and_while_learning_are_validated_at_parse_time() -> None:
+    with pytest.raises(ValueError, match="check 'volume_anomaly': argument 'exclude_dates' holds '2026-13-01'"):
+        volume_anomaly(exclude_dates=["2026-13-01"])
+    with pytest.raises(ValueError, match="argument 'exclude_dates' holds 20261225, which is not a date"):
+        volume_anomaly(exclude_dates=[20261225])
+    with pytest.raises(ValueError, match="argument 'while_learning' must be 'pass', 'warn' or fixed bounds"):
+        volume_anomaly(while_learning="fail")
+    with pytest.raises(ValueError, match="argument 'while_learning' takes bounds 'min' and 'max'"):
+        volume_anomaly(while_learning={"minimum": 3})
+    with pytest.raises(ValueError, match="argument 'while_learning' min \\(10\\) is greater than max \\(5\\)"):
+        volume_anomaly(while_learning={"min": 10, "max": 5})
+    with pytest.raises(ValueError, match="argument 'min_points' must be a whole number in \\[2, training_window \\(28\\)\\]"):
+        volume_anomaly(seasonality="day_of_week", min_points=30)
+    check = volume_anomaly(exclude_dates=[dt.date(2026, 12, 25), "2027-01-01", dt.datetime(2026, 12, 26)])
+    assert check.settings.exclude_dates == {dt.date(2026, 12, 25), dt.date(2026, 12, 26), dt.date(2027, 1, 1)}
