@@ -222,7 +222,9 @@ def test_while_learning_warn_and_fixed_bounds_on_segments(db: sa.Engine, store: 
     assert volume.status is Status.WARN and volume.message.startswith("learning: 0 of 7 past runs")
     # Fixed bounds: a segment under 40 rows fails the check (its severity) until judged.
     assert segments.status is Status.FAIL
-    assert "volume[country=US]" in segments.message and "fixed bounds used while learning [40, +inf]" in segments.message
+    assert (
+        "volume[country=US]" in segments.message and "fixed bounds used while learning [40, +inf]" in segments.message
+    )
     assert "volume[country=DE]" not in segments.message.split("(")[0]
 
 
@@ -270,7 +272,9 @@ def test_exclude_dates_and_while_learning_are_validated_at_parse_time() -> None:
         volume_anomaly(while_learning={"minimum": 3})
     with pytest.raises(ValueError, match="argument 'while_learning' min \\(10\\) is greater than max \\(5\\)"):
         volume_anomaly(while_learning={"min": 10, "max": 5})
-    with pytest.raises(ValueError, match="argument 'min_points' must be a whole number in \\[2, training_window \\(28\\)\\]"):
+    with pytest.raises(
+        ValueError, match="argument 'min_points' must be a whole number in \\[2, training_window \\(28\\)\\]"
+    ):
         volume_anomaly(seasonality="day_of_week", min_points=30)
     check = volume_anomaly(exclude_dates=[dt.date(2026, 12, 25), "2027-01-01", dt.datetime(2026, 12, 26)])
     assert check.settings.exclude_dates == {dt.date(2026, 12, 25), dt.date(2026, 12, 26), dt.date(2027, 1, 1)}
