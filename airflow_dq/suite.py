@@ -47,7 +47,7 @@ def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckR
     if verdict.passed:
         status = Status.PASS
     else:
-        status = Status.FAIL if check.severity is Severity.ERROR else Status.WARN
+        status = Status.FAIL if check.severity is Severity.ERROR and not verdict.review else Status.WARN
     return CheckResult(
         name=check.name,
         check_type=check.check_type,

@@ -65,6 +65,9 @@ class Verdict:
     # Rows the check itself found suspicious (row-level checks on fetched data); the suite
     # shows them as the result's failing rows instead of asking the engine for a sample.
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # A failed verdict that asks a person to look rather than halting (a new entity whose
+    # labels fit its text): the result is ``warn`` whatever the check's severity.
+    review: bool = False
 
 
 class Check:
