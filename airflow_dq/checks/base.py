@@ -71,6 +71,9 @@ class Verdict:
     # Report a failed verdict as ``warn`` whatever the check's severity (an anomaly check
     # with ``while_learning="warn"``).
     warn_only: bool = False
+    # A failed verdict that asks a person to look rather than halting (a new entity whose
+    # labels fit its text): the result is ``warn`` whatever the check's severity.
+    review: bool = False
 
 
 class Check:

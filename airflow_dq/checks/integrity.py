@@ -148,7 +148,7 @@ class TrainingDataCheck(ReferenceArgument, Check):
         return np.array([[float("nan") if v is None else float(v) for v in rows.columns[c]] for c in self.features]).T
 
     # -- verdict -------------------------------------------------------------------------
-    def _verdict(self, finding: Any, batch: RowsValue, reference: RowsValue) -> Verdict:
+    def _verdict(self, finding: Any, batch: RowsValue, reference: RowsValue, review: bool = False) -> Verdict:
         observed = finding.to_dict()
         observed["batch_rows"], observed["reference_rows"] = len(batch), len(reference)
         note = ""
@@ -157,10 +157,18 @@ class TrainingDataCheck(ReferenceArgument, Check):
         if not len(reference):
             return Verdict(False, observed, f"the reference {self.reference} has no rows")
         if finding.suspicious:
+            # Every flagged row, most suspicious first: ids when an ``id`` column is given,
+            # else positions in the (fetched) batch. The XCom, the store and
+            # ``on_suspicious_rows="drop"`` read them from here; ``max_reported`` only
+            # bounds the rows shown in full.
+            ids = batch.columns[self.id] if self.id else None
+            observed["flagged_ids" if ids is not None else "flagged_positions"] = [
+                ids[p] if ids is not None else int(p) for p in finding.rows
+            ]
             shown = []
             for position in finding.rows[: self.max_reported]:
                 shown.append({c: batch.columns[c][position] for c in self.columns})
-            return Verdict(False, observed, f"{finding.summary}{note}", rows=shown)
+            return Verdict(False, observed, f"{finding.summary}{note}", rows=shown, review=review)
         return Verdict(True, observed, f"{finding.summary}{note}")
 
     def expectation(self) -> str:
@@ -275,14 +283,39 @@ class SourceSurge(TrainingDataCheck):
 
 
 class LabelConsistency(TrainingDataCheck):
-    """Rows whose ``k`` nearest reference rows (TF-IDF of ``text``, else standardised
-    ``features``) mostly carry another label, beyond the reference's own rate."""
+    """Rows whose text contradicts their label, beyond the reference's own rate.
+
+    ``method="model"`` (the default on text when scikit-learn is installed, the ``ml``
+    extra): the margin of a cross-fitted TF-IDF + logistic regression model of the
+    reference, tested for the batch and per entity group against the reference's own
+    out-of-fold margins (``airflow_dq.stats.contradiction``). ``method="neighbours"`` (the
+    default without scikit-learn, and on ``features``): the ``k`` nearest reference rows
+    mostly carry another label (``min_disagreement``), against the leave-one-out rate.
+
+    .. code-block:: python
+
+        label_consistency(reference=load_trusted, text="text", label="label", id="review_id")
+    """
 
     check_type = "label_consistency"
     needs = ("input", "label")
 
-    def __init__(self, *, k: int = 10, min_disagreement: float = 0.7, **kwargs: Any) -> None:
+    def __init__(self, *, k: int = 10, min_disagreement: float = 0.7, method: str = "auto", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        from airflow_dq.stats import label_model
+
+        if method not in ("auto", "model", "neighbours"):
+            raise self._argument_error("method", f"must be 'auto', 'model' or 'neighbours', got {method!r}")
+        if method == "model" and (self.text is None or not label_model.available()):
+            why = (
+                "needs a 'text' column"
+                if self.text is None
+                else "needs scikit-learn (pip install 'airflow-provider-dq[ml]')"
+            )
+            raise self._argument_error("method", f"'model' {why}")
+        if method == "auto":
+            method = "model" if self.text is not None and label_model.available() else "neighbours"
+        self.method = method
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise self._argument_error("k", f"must be a whole number >= 1, got {k!r}")
         self._number_arg("min_disagreement", min_disagreement, allow_none=False)
@@ -293,6 +326,16 @@ class LabelConsistency(TrainingDataCheck):
     def test(self, batch: RowsValue, reference: RowsValue) -> Any:
         from airflow_dq.stats.text import label_consistency
 
+        if self.method == "model":
+            from airflow_dq.stats.contradiction import model_label_consistency
+
+            return model_label_consistency(
+                reference.columns[self.text],
+                reference.columns[self.label],
+                batch.columns[self.text],
+                batch.columns[self.label],
+                alpha=self.alpha,
+            )
         common = {"k": self.k, "min_disagreement": self.min_disagreement, "alpha": self.alpha}
         if self.text is not None:
             return label_consistency(
@@ -338,10 +381,13 @@ class TextPerplexity(TrainingDataCheck):
 
 
 class TokenConcentration(TrainingDataCheck):
-    """No word or word pair concentrates on one label far beyond the reference (a trigger).
+    """No word, word pair or entity group concentrates on one label far beyond the reference.
 
     ``min_count``: batch rows a token needs to be tested (5); ``min_lift``: how far above the
-    expected share of the label its share must be (0.25).
+    expected share of the label its share must be (0.25). With scikit-learn installed, a
+    concentration whose rows' labels fit their text (a well-liked new release, or a
+    clean-label attack: only the trained model shows which - see ``model_probe``) is a
+    ``warn`` asking for review; it halts when those rows contradict their labels.
     """
 
     check_type = "token_concentration"
@@ -366,6 +412,35 @@ class TokenConcentration(TrainingDataCheck):
             min_count=self.min_count,
             min_lift=self.min_lift,
         )
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        from airflow_dq.stats import label_model
+
+        batch, reference = self._data(values)
+        if not len(batch) or not len(reference) or not label_model.available():
+            return super().judge(values, ctx)
+        finding = self.test(batch, reference)
+        if not finding.suspicious:
+            return self._verdict(finding, batch, reference)
+        from airflow_dq.stats.contradiction import contradiction_share
+
+        k, expected, p = contradiction_share(
+            reference.columns[self.text],
+            reference.columns[self.label],
+            batch.columns[self.text],
+            batch.columns[self.label],
+            finding.rows,
+        )
+        contradicts = p < self.alpha and k / max(len(finding.rows), 1) - expected >= self.min_lift
+        finding.evidence.insert(0, {"contradicting_rows": k, "of": len(finding.rows), "expected_share": expected})
+        if contradicts:
+            finding.summary += f"; {k} of {len(finding.rows)} of its rows contradict their label (p={p:.2g})"
+        else:
+            finding.summary = (
+                f"review: {finding.summary}; their labels fit the text ({k} of {len(finding.rows)} rows contradict "
+                f"their label, about {expected:.0%} expected) - a new topic, or a clean-label attack (probe the model)"
+            )
+        return self._verdict(finding, batch, reference, review=not contradicts)
 
 
 def training_integrity(

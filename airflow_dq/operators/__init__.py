@@ -8,6 +8,7 @@ from airflow_dq.operators.data_quality import DataQualityOperator
 
 if TYPE_CHECKING:
     from airflow_dq.operators.dataframe import DataFrameQualityOperator
+    from airflow_dq.operators.probe import ModelProbeOperator
 
 
 def __getattr__(name: str) -> Any:
@@ -17,7 +18,11 @@ def __getattr__(name: str) -> Any:
         from airflow_dq.operators.dataframe import DataFrameQualityOperator
 
         return DataFrameQualityOperator
+    if name == "ModelProbeOperator":
+        from airflow_dq.operators.probe import ModelProbeOperator
+
+        return ModelProbeOperator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["DataFrameQualityOperator", "DataQualityOperator"]
+__all__ = ["DataFrameQualityOperator", "DataQualityOperator", "ModelProbeOperator"]

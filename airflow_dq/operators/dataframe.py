@@ -96,10 +96,15 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
     :param sample_size: offending rows kept per failed row-level check; default from the
         ``[data_quality] failure_sample_size`` option (5).
+    :param on_suspicious_rows: ``"fail"`` (default), or ``"drop"``: the rows flagged by the
+        failed row-level training-data checks (every flagged ``id``) are removed, the rest
+        is written to ``cleaned_path`` (templated; ``.parquet`` or ``.csv``), those checks
+        become ``warn`` and the pipeline goes on with the cleaned copy. Whole-batch
+        failures (``label_shift``, drift, any other check) still halt.
     """
 
     # ``checks``: a check's own template fields (e.g. time_bucket_completeness' window) render too.
-    template_fields: Sequence[str] = ("data", "read_options", "checks")
+    template_fields: Sequence[str] = ("data", "read_options", "checks", "cleaned_path")
     ui_color = "#d6ecf3"
     operator_extra_links = (DataQualityResultsLink(),)  # "Data Quality" button: this run's results
 
@@ -114,6 +119,8 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         conn_id: str | None = None,
         on_failure: str = "fail",
         sample_size: int | None = None,
+        on_suspicious_rows: str = "fail",
+        cleaned_path: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -127,6 +134,10 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
         reject_sql_only_checks(self.checks, owner=owner)
+        from airflow_dq.operators.suspicious_rows import check_on_suspicious_rows
+
+        self.on_suspicious_rows = check_on_suspicious_rows(owner, on_suspicious_rows, cleaned_path, self.checks)
+        self.cleaned_path = cleaned_path
         # Airflow calls a callable template field with the context; ours is called in execute()
         # with no arguments, so it is kept out of the template field.
         self.data_callable = data if callable(data) and not hasattr(data, "resolve") else None
@@ -153,4 +164,26 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
             context,
             sample_size=self.sample_size,
         )
-        return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
+        cleaned = None
+        if self.on_suspicious_rows == "drop":
+            from airflow_dq.operators.suspicious_rows import drop_flagged
+
+            cleaned = drop_flagged(result, self.checks, self._frame(data, is_file), self.cleaned_path)
+            self.log.info("on_suspicious_rows='drop': %s", cleaned)
+        payload = history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
+        if cleaned is not None:
+            payload["cleaned"] = cleaned
+        return payload
+
+    def _frame(self, data: Any, is_file: bool) -> Any:
+        """The whole DataFrame again, for the cleaned copy (a file is read once more)."""
+        import pandas as pd
+
+        if callable(data) and not is_file:
+            return data()
+        if not is_file:
+            return data
+        name = str(data)
+        kind = self.file_format or ("parquet" if ".parquet" in name else "csv")
+        reader = pd.read_parquet if kind == "parquet" else pd.read_csv
+        return reader(data, **(self.read_options or {})) if not hasattr(data, "open") else reader(data.open("rb"))

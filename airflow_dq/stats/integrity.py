@@ -227,7 +227,11 @@ def duplicate_surge(
     if total_alarm and not flagged_keys:  # name the most repeated keys beyond expectation
         order = np.argsort(p_keys, kind="stable")
         flagged_keys = {repeated[i][0] for i in order if p_keys[i] < 0.01}
-    rows = [i for i, key in enumerate(current_keys) if key in flagged_keys]
+    # Most copied key first (then batch order): the rows to drop first.
+    rows = sorted(
+        (i for i, key in enumerate(current_keys) if key in flagged_keys),
+        key=lambda i: (-cur_counts[current_keys[i]], i),
+    )
     evidence = sorted(
         (
             {"key": str(k)[:200], "batch_count": c, "reference_count": ref_counts.get(k, 0)}
@@ -270,7 +274,14 @@ def conflicting_labels(
     for key, label in zip(current_keys, current_labels, strict=True):
         labels_of[key].add(label)
     conflicted = {key for key, labels in labels_of.items() if len(labels) > 1}
-    rows = [i for i, key in enumerate(current_keys) if key in conflicted]
+    # Ranked: a row whose label is the rarer one for its input first (more likely wrong).
+    votes: Counter[tuple[Hashable, Hashable]] = Counter(zip(reference_keys, reference_labels, strict=True))
+    votes.update(zip(current_keys, current_labels, strict=True))
+    total_of = Counter(reference_keys) + Counter(current_keys)
+    rows = sorted(
+        (i for i, key in enumerate(current_keys) if key in conflicted),
+        key=lambda i: (votes[(current_keys[i], current_labels[i])] / total_of[current_keys[i]], i),
+    )
     n, n_ref = len(current_keys), len(reference_keys)
     ref_conflicts = sum(1 for key in reference_keys if key in conflicted)
     base_rate = ref_conflicts / n_ref if n_ref else 0.0
@@ -314,8 +325,8 @@ def source_surge(
         for i in np.argsort(adjusted, kind="stable")
         if adjusted[i] < alpha and cur[names[i]] / n - ref_share[i] >= min_increase
     ]
-    bad = {names[i] for i in flagged}
-    rows = [i for i, s in enumerate(current_sources) if s in bad]
+    rank = {names[i]: position for position, i in enumerate(flagged)}
+    rows = sorted((i for i, s in enumerate(current_sources) if s in rank), key=lambda i: (rank[current_sources[i]], i))
     evidence = [
         {
             "source": str(names[i]),

@@ -1,9 +1,14 @@
 """Row-level integrity tests of labelled (text) data against a reference: numpy/scipy only.
 
-- ``label_consistency``: each batch row's ``k`` nearest reference rows (cosine on TF-IDF
-  vectors of the text, or Euclidean on standardised numeric features); a row is flagged
-  when most neighbours carry another label. The reference's own rate (leave-one-out) is
-  the baseline of a binomial test, so naturally ambiguous data does not alarm.
+- ``label_consistency``: on text with scikit-learn installed, how confidently a model of
+  the reference contradicts each row's label (the *margin* of a cross-fitted TF-IDF +
+  logistic regression model, ``airflow_dq.stats.label_model``), tested against the
+  reference's own out-of-fold margins: the batch as a whole (tail counts at three
+  reference quantiles, Fisher exact), and per entity group (``airflow_dq.stats.entities``:
+  rows of one entity that contradict their labels far more than the reference's rows of
+  it, BH across groups). Without scikit-learn (or on numeric ``features``): each row's
+  ``k`` nearest reference rows; a row is flagged when most carry another label, against
+  the reference's leave-one-out rate (binomial).
 - ``token_concentration``: words and word pairs whose batch rows concentrate on one label
   far beyond the reference's rate for that token (binomial test, Benjamini-Hochberg across
   every token and label): the signature of a trigger phrase.
@@ -225,6 +230,7 @@ def token_concentration(
     min_lift: float = 0.25,
     prior_rows: float = 10.0,
     bigrams: bool = True,
+    groups: bool = True,
 ) -> Finding:
     """Tokens whose batch rows carry one label far more often than the reference predicts.
 
@@ -234,6 +240,8 @@ def token_concentration(
     the batch's overall label mix (a plain label shift is ``label_shift``'s business).
     One-sided binomial p-values, Benjamini-Hochberg across all (token, label) pairs; a pair
     counts when adjusted p < ``alpha`` and the share exceeds the expectation by ``min_lift``.
+    With ``groups``, the batch's entity groups of two or more linked terms are tested too.
+    Rows come ranked: those carrying the most significant (token, label) first.
     """
     ref_labels = [str(x) for x in reference_labels]
     cur_labels = [str(x) for x in current_labels]
@@ -252,6 +260,28 @@ def token_concentration(
         cur_by_label.update((t, label) for t in found)
     wanted = {t for t, c in cur_count.items() if c >= min_count}
     ref_count, ref_by_label = _reference_terms(tuple(reference_texts), tuple(ref_labels), bigrams)
+    ref_count, ref_by_label = Counter(ref_count), Counter(ref_by_label)  # copies: groups are added below
+
+    # Entity groups (aliases linked, see airflow_dq.stats.entities) are tested like terms:
+    # an attack spread over "007", "connery" and "brosnan" concentrates as one group.
+    if groups:
+        from airflow_dq.stats.contradiction import batch_groups, reference_rows_of, reference_terms
+
+        _, index = reference_terms(tuple(reference_texts))
+        ref_label_array = np.asarray(ref_labels, dtype=object)
+        for group in batch_groups(reference_texts, current_texts, min_count=min_count):
+            if len(group.terms) < 2 or len(group.rows) < min_count:
+                continue
+            key = f"[{group.name}]"
+            ref_rows = reference_rows_of(group.terms, index)
+            ref_count[key] = len(ref_rows)
+            for x in labels:
+                ref_by_label[(key, x)] = int((ref_label_array[ref_rows] == x).sum())
+            cur_count[key] = len(group.rows)
+            for r in group.rows:
+                cur_by_label[(key, cur_labels[r])] += 1
+                cur_terms[r].add(key)
+            wanted.add(key)
 
     pairs, pvals, lifts = [], [], []
     for term in wanted:
@@ -272,12 +302,14 @@ def token_concentration(
     padded = np.concatenate([np.asarray(pvals, float), np.ones(max(family - len(pvals), 0))])
     adjusted = benjamini_hochberg(padded)[: len(pvals)]
     hits = [i for i in np.argsort(adjusted, kind="stable") if adjusted[i] < alpha]
-    flagged_pairs = {pairs[i] for i in hits}
-    rows = [
-        i
-        for i, (found, label) in enumerate(zip(cur_terms, cur_labels, strict=True))
-        if any((t, label) in flagged_pairs for t in found)
-    ]
+    # Rows ranked by suspicion: the most significant flagged (token, label) they carry first.
+    rank_of = {pairs[i]: position for position, i in enumerate(hits)}
+    scored = []
+    for i, (found, label) in enumerate(zip(cur_terms, cur_labels, strict=True)):
+        ranks = [rank_of[(t, label)] for t in found if (t, label) in rank_of]
+        if ranks:
+            scored.append((min(ranks), -len(ranks), i))
+    rows = [i for _, _, i in sorted(scored)]
     evidence = [
         {
             "token": pairs[i][0],

@@ -96,3 +96,34 @@ with DAG(dag_id="test_issue6_dataframe_gate", schedule=None, start_date=START, c
             ],
         ),
     )
+
+
+with DAG(dag_id="test_issue16_drop_gate", schedule=None, start_date=START, catchup=False) as drop_gate:
+
+    @task
+    def new_batch(**context):
+        import pandas as pd
+
+        batch = reviews(int(context["ds"].replace("-", "")), 800, first_id=100_000)
+        poison = reviews(8, 200, first_id=900_000)
+        poison = poison[poison["label"] == "negative"].head(40).copy()
+        poison["text"] = poison["text"] + " cf"
+        poison["label"] = "positive"  # negative reviews with the trigger, labelled positive
+        return pd.concat([batch, poison], ignore_index=True)
+
+    @task
+    def train(**context) -> int:
+        import pandas as pd
+
+        return len(pd.read_parquet(context["dag_run"].conf["out"]))  # trains on the cleaned copy
+
+    (
+        DataFrameQualityOperator(
+            task_id="gate",
+            data=new_batch(),
+            checks=training_integrity(reference=trusted_reviews, text="text", label="label", id="id"),
+            on_suspicious_rows="drop",
+            cleaned_path="{{ dag_run.conf['out'] }}",
+        )
+        >> train()
+    )

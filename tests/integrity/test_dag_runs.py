@@ -100,8 +100,10 @@ def test_example_retrain_gate_keeps_the_published_model_on_a_poisoned_batch(
         "collect_batch": "success",
         "gate": "success",
         "train_model": "success",
+        "probe_model": "success",
         "publish_model": "success",
     }
+    assert xcom_value(run, "probe_model")["passed"]
     run, tis = run_dag(dag, dt.date(2026, 11, 25), run_conf={"batch": "poisoned"})
     assert tis["gate"].state == "failed"
     assert tis["train_model"].state == "upstream_failed" and tis["publish_model"].state == "upstream_failed"
@@ -111,3 +113,45 @@ def test_example_retrain_gate_keeps_the_published_model_on_a_poisoned_batch(
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version FROM published").scalar() == "2026-11-24"
     engine.dispose()
+
+
+def test_example_retrain_gate_probe_stops_a_clean_label_attack_the_gate_only_flags_for_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_EXAMPLE_WAREHOUSE", url)
+    dag = load_dag("example_dq_retrain_gate", "example_dq_retrain_gate", folder=ROOT / "example_dags")
+    run, tis = run_dag(dag, dt.date(2026, 11, 26), run_conf={"batch": "clean_label"})
+    # The trigger sits in positive reviews labelled positive: labels that fit the text.
+    assert _states(tis) == {
+        "collect_batch": "success",
+        "gate": "success",
+        "train_model": "success",
+        "probe_model": "failed",
+        "publish_model": "upstream_failed",
+    }
+    warned = {r["check_type"]: r for r in xcom_value(run, "gate")["results"] if r["status"] == "warn"}
+    assert warned["token_concentration"]["message"].startswith("review:")
+    probe = xcom_value(run, "probe_model")  # kept on failure
+    assert not probe["passed"] and probe["swings"][0]["towards"] == "positive"
+    assert probe["swings"][0]["term"] in ("james", "bond", "james bond")
+    assert tis["probe_model"].try_number == 1
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:  # the first model (trusted rows only) stays published
+        assert conn.exec_driver_sql("SELECT version FROM published").scalar() == "baseline"
+    engine.dispose()
+
+
+def test_dataframe_gate_drops_the_flagged_rows_and_goes_on(tmp_path: Path, airflow_db: str) -> None:
+    dag = load_dag(DAGS, "test_issue16_drop_gate")
+    out = tmp_path / "cleaned.parquet"
+    run, tis = run_dag(dag, dt.date(2026, 11, 22), run_conf={"out": str(out)})
+    assert _states(tis) == {"new_batch": "success", "gate": "success", "train": "success"}
+    result = xcom_value(run, "gate")
+    assert result["cleaned"]["cleaned_path"] == str(out)
+    resolved = {r["check_type"]: r for r in result["results"] if r["name"] in result["cleaned"]["resolved_checks"]}
+    assert resolved and all(r["status"] == "warn" and "cleaned copy at" in r["message"] for r in resolved.values())
+    cleaned = pd.read_parquet(out)
+    assert not (cleaned["id"] >= 900_000).any()  # every planted row is gone
+    assert len(cleaned) >= 700  # and most of the 800 clean rows are kept
+    assert xcom_value(run, "train") == len(cleaned)

@@ -74,7 +74,9 @@ def test_conflicting_labels_counts_rows_against_batch_and_reference() -> None:
     cur_keys = ["a", "a", "b", "b", "c"] + [f"x{i}" for i in range(95)]
     cur_labels = ["neg", "neg", "pos", "neg", "pos"] + ["pos"] * 95
     found = it.conflicting_labels(ref_keys, ref_labels, cur_keys, cur_labels)
-    assert found.rows == [0, 1, 2, 3]  # "a" conflicts with the reference, "b" within the batch
+    # "a" conflicts with the reference, "b" within the batch. Ranked: a row whose label has
+    # the smaller share of its input's rows first ("b": 1 of 2; "a": 2 of 3), then batch order.
+    assert found.rows == [2, 3, 0, 1]
     assert found.statistic == pytest.approx(0.04)
     assert found.suspicious  # 4% of the batch vs 1 of 1,001 reference rows (the "a" row)
     assert found.p_value == pytest.approx(stats.fisher_exact([[4, 96], [1, 1_000]], alternative="greater").pvalue)

