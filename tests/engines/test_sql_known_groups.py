@@ -130,3 +130,13 @@ def test_text_timestamps_on_postgres_keep_the_group_by(postgres_engine: sa.Engin
     suite = run(postgres_engine, [check])
     assert suite.results[0].status == "pass"
     assert suite.statements == {"schema": 1, "data": 1, "grouped": 1}
+
+
+def test_a_mistyped_segment_list_keeps_the_group_by_and_sinks_nothing(db: sa.Engine) -> None:
+    # 'US' can never equal an integer: in the scan PostgreSQL would reject the whole SELECT.
+    create_table(db, "t", {"id": sa.Integer(), "n": sa.Integer()}, [(i, i % 3) for i in range(30)])
+    checks = [dq.segment_completeness("n", ["US", 1]), dq.row_count(min=1)]
+    suite = run(db, checks)
+    assert [r.status for r in suite.results] == ["fail", "pass"]
+    assert suite.results[0].observed["vanished"] == ["'US'"]
+    assert suite.statements == {"schema": 1, "data": 1, "grouped": 1}

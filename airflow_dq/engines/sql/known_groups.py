@@ -5,15 +5,17 @@ a time window — each group's row count is one ``COUNT(*) FILTER (WHERE <group>
 ``COUNT(CASE WHEN ...)``) in the suite's one aggregate SELECT, so a suite of scalar,
 segment-list and bucket checks on a table reads it once. The GROUP BY stays for groups
 that must be discovered (a reference table's segments, anomaly checks watching for new
-segments), for inner metrics other than a row count, for more than ``MAX_KNOWN_GROUPS``
-groups (each known group costs one condition per row, a GROUP BY one hash lookup), and
-for time buckets the database cannot compare cheaply (a text column on PostgreSQL).
+segments), for inner metrics other than a row count, for listed values whose type is not
+the column's, for more than ``MAX_KNOWN_GROUPS`` groups (each known group costs one
+condition per row, a GROUP BY one hash lookup), and for time buckets the database cannot
+compare cheaply (a text column on PostgreSQL).
 The engine chooses by itself; the values are the same either way (tests/engines/).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +33,38 @@ if TYPE_CHECKING:
 # Above this many groups in one grouped metric, a GROUP BY is cheaper than one condition
 # per group and row (24 hourly buckets and a few dozen segments stay in the scan).
 MAX_KNOWN_GROUPS = 64
+
+
+# Python values a column of each type family compares with as the GROUP BY's keys would.
+_COMPARABLE: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "float": (int, float),
+    "decimal": (int, float, decimal.Decimal),
+    "boolean": (bool,),
+    "date": (dt.date,),
+    "timestamp": (dt.datetime,),
+}
+
+
+def _comparable(engine: SqlEngine, columns: Sequence[str], keys: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether every listed value has the column's type. A mistyped value ('US' for an
+    integer column) would make the database reject the whole scan, or match where the GROUP BY
+    would not (SQLite compares 1 = '1'), so such a list keeps the GROUP BY."""
+    families = engine.column_types()
+    for i, column in enumerate(columns):
+        allowed = _COMPARABLE.get(families.get(column, "other"))
+        for key in keys:
+            value = key[i]
+            if value is None:
+                continue
+            if allowed is None or not isinstance(value, allowed):
+                return False
+            if isinstance(value, bool) and bool not in allowed:
+                return False
+            if isinstance(value, dt.datetime) and dt.datetime not in allowed:
+                return False
+    return True
 
 
 def _segment_condition(columns: Sequence[str], key: tuple[Any, ...]) -> sa.ColumnElement[bool]:
@@ -77,7 +111,7 @@ def _conditions(engine: SqlEngine, metric: Grouped) -> list[tuple[Any, Any]] | N
         return None
     grouping = metric.grouping
     if isinstance(grouping, BySegments) and metric.segments is not None:
-        if len(metric.segments) > MAX_KNOWN_GROUPS:
+        if len(metric.segments) > MAX_KNOWN_GROUPS or not _comparable(engine, grouping.columns, metric.segments):
             return None
         return [(key, _segment_condition(grouping.columns, key)) for key in metric.segments]
     if isinstance(grouping, ByTimeBucket):
