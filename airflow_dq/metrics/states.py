@@ -13,13 +13,15 @@ minimum / maximum                   the partition's min / max    min / max (exac
 mean / standard deviation           ``[n, mean, m2]`` (count,    Chan et al.'s parallel
                                     mean, sum of squared         update (exact up to float
                                     deviations)                  rounding)
+approximate distinct count          HyperLogLog registers        register-wise max (about
+                                    (``metrics.sketches``)       1.6 % error)
 ==================================  ===========================  ==========================
 
 Not mergeable, so measured by a full scan even on an incremental dataset: duplicate
 counts (``unique``: a key may repeat across partitions, and only the whole key set can say
-so exactly, while a distinct-count sketch such as HyperLogLog has a ~1% error that would
-fail a uniqueness check at random), referential checks (the parent table changes under old
-partitions), grouped and profile metrics and ``custom_sql``.
+so exactly, while a sketch's ~1.6 % error would fail a uniqueness check at random), exact
+distinct counts, referential checks (the parent table changes under old partitions),
+grouped and profile metrics and ``custom_sql``.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ from airflow_dq.metrics.core import (
     ViolationCount,
 )
 from airflow_dq.metrics.predicates import MissingInParent
+from airflow_dq.metrics.sketches import ApproxDistinctCount, estimate, merge_registers
 
-COUNT, MIN, MAX, MOMENTS = "count", "min", "max", "moments"
+COUNT, MIN, MAX, MOMENTS, SKETCH = "count", "min", "max", "moments", "sketch"
 STATE_VERSION = 1  # part of every stored state's key: a changed state shape starts afresh
 
 
@@ -56,6 +59,8 @@ def state_kind(metric: Metric) -> str | None:
         return MAX
     if isinstance(metric, Mean | StdDev):
         return MOMENTS
+    if isinstance(metric, ApproxDistinctCount):
+        return SKETCH
     return None
 
 
@@ -88,11 +93,13 @@ def merge(kind: str, left: Any, right: Any) -> Any:
             return [0, 0.0, 0.0]
         delta = mb - ma
         return [n, ma + delta * nb / n, m2a + m2b + delta * delta * na * nb / n]
+    if kind == SKETCH:
+        return merge_registers(left, right)
     raise ValueError(f"unknown state kind {kind!r}")
 
 
 def empty(kind: str) -> Any:
-    return {COUNT: 0, MIN: None, MAX: None, MOMENTS: [0, 0.0, 0.0]}[kind]
+    return {COUNT: 0, MIN: None, MAX: None, MOMENTS: [0, 0.0, 0.0], SKETCH: {}}[kind]
 
 
 def finish(metric: Metric, state: Any) -> Any:
@@ -103,4 +110,6 @@ def finish(metric: Metric, state: Any) -> Any:
     if isinstance(metric, StdDev):
         n, _, m2 = state
         return math.sqrt(m2 / (n - 1)) if n >= 2 else None
+    if isinstance(metric, ApproxDistinctCount):
+        return estimate(state)
     return state

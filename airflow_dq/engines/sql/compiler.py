@@ -36,6 +36,7 @@ from airflow_dq.metrics import (
     StdDev,
     ViolationCount,
 )
+from airflow_dq.metrics.sketches import ApproxDistinctCount
 
 
 def raw_sql(fragment: str) -> sa.TextClause:
@@ -174,6 +175,8 @@ def aggregation(
         return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
     if isinstance(metric, ViolationCount):
         return Aggregation([count_where(violation(metric.predicate, dialect), dialect)], lambda v: _int(v[0]))
+    if isinstance(metric, ApproxDistinctCount):  # exact on a plain scan; sketched when incremental
+        return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], lambda v: _int(v[0]))
     raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
 
 

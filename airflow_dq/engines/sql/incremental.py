@@ -14,8 +14,10 @@ Assumptions, stated where a user reads them (README, docs/incremental.md):
   ``n`` newest stored partitions too (late rows); clearing the task that measured a
   partition rescans it.
 - rows whose partition value is NULL are read every time and never stored.
-- metrics that cannot merge exactly (``unique``, ``references``, segments, buckets,
-  drift, ``custom_sql``) are measured by the usual full scan, in the same run.
+- metrics that cannot merge exactly (``unique``, exact distinct counts, ``references``,
+  segments, buckets, drift, ``custom_sql``) are measured by the usual full scan, in the
+  same run; ``ApproxDistinctCount`` merges HyperLogLog sketches (one more GROUP BY of the
+  new partitions per column).
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col
 from airflow_dq.engines.sql.engine import SqlEngine
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.metrics import Grouped, Maximum, Mean, Metric, Minimum, StdDev
-from airflow_dq.metrics.states import MOMENTS, empty, finish, merge, moments, state_key, state_kind
+from airflow_dq.metrics.sketches import (
+    PRECISION,
+    RANK_BITS,
+    REGISTERS,
+    ApproxDistinctCount,
+    python_hash,
+    rank_of,
+    register_of,
+)
+from airflow_dq.metrics.states import MOMENTS, SKETCH, empty, finish, merge, moments, state_key, state_kind
 
 PARTITION_FAMILIES = ("date", "timestamp", "integer", "string")
 
@@ -188,15 +199,9 @@ class IncrementalSqlEngine(SqlEngine):
     def _scan_partitions(
         self, metrics: list[Metric], watermark: str | None, redo: list[str], family: str
     ) -> dict[str | None, dict[Metric, Any]]:
-        """One GROUP BY over the partitions to (re)read: each metric's state per partition."""
+        """One GROUP BY over the partitions to (re)read: each metric's state per partition
+        (plus one per distinct-count sketch: its registers are groups of their own)."""
         partition = col(self.partition_column)
-        aggregations = [
-            _moments_aggregation(m, self.dialect) if state_kind(m) == MOMENTS else aggregation(m, self.dialect, str)
-            for m in metrics  # type: ignore[arg-type]
-        ]
-        expressions = [
-            (e.label(f"m{i}_{j}"), None) for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)
-        ]
         wanted = [partition.is_(None)]
         if watermark is not None:
             wanted.append(partition > sa.literal(self._typed(watermark, family)))
@@ -204,12 +209,34 @@ class IncrementalSqlEngine(SqlEngine):
             wanted.append(sa.true())
         if redo:
             wanted.append(partition.in_([self._typed(p, family) for p in redo]))
+        sketched = [m for m in metrics if state_kind(m) == SKETCH]
+        plain = [m for m in metrics if state_kind(m) != SKETCH]
+        scanned: dict[str | None, dict[Metric, Any]] = {}
+        if plain:
+            for key, states in self._state_rows(plain, partition, sa.or_(*wanted)).items():
+                scanned.setdefault(key, {}).update(states)
+        for metric in sketched:
+            for key, registers in self._sketch_rows(metric, partition, sa.or_(*wanted)).items():
+                scanned.setdefault(key, {})[metric] = registers
+        for states in scanned.values():  # a partition with no non-NULL value has no registers
+            for metric in sketched:
+                states.setdefault(metric, {})
+        return scanned
+
+    def _state_rows(self, metrics: list[Metric], partition: Any, wanted: Any) -> dict[str | None, dict[Metric, Any]]:
+        aggregations = [
+            _moments_aggregation(m, self.dialect) if state_kind(m) == MOMENTS else aggregation(m, self.dialect, str)
+            for m in metrics  # type: ignore[arg-type]
+        ]
+        expressions = [
+            (e.label(f"m{i}_{j}"), None) for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)
+        ]
         rows: dict[Any, dict[str, Any]] = {}
         for chunk in split_select_list(expressions, self.select_list_limit() - 1):
             stmt = self._filtered(
                 sa.select(partition.label("dq_partition"), *(e for e, _ in chunk)).select_from(self._source())
             )
-            stmt = stmt.where(sa.or_(*wanted)).group_by(partition)
+            stmt = stmt.where(wanted).group_by(partition)
             for row in self._execute("partition_scan", stmt):
                 rows.setdefault(row._mapping["dq_partition"], {}).update(row._mapping)
         scanned: dict[str | None, dict[Metric, Any]] = {}
@@ -222,3 +249,46 @@ class IncrementalSqlEngine(SqlEngine):
                     value = self._as_column_type(metric.column, value)
                 scanned[key][metric] = value
         return scanned
+
+    def _sketch_rows(self, metric: ApproxDistinctCount, partition: Any, wanted: Any) -> dict[str | None, dict]:
+        """HyperLogLog registers of one column per partition: ``GROUP BY partition, register``."""
+        value = col(metric.column)
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import BIT
+
+            hashed = sa.func.hashtext(sa.cast(value, sa.Text))
+            register = hashed.op("&")(REGISTERS - 1)
+            rest = hashed.op(">>")(PRECISION).op("&")((1 << RANK_BITS) - 1)
+            bits = sa.cast(sa.cast(rest, BIT(RANK_BITS)), sa.Text)
+            rank = sa.case((rest == 0, RANK_BITS + 1), else_=sa.func.strpos(bits, "1"))
+        elif self.dialect == "sqlite":  # hash functions registered on the connection below
+            register, rank = sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
+        else:
+            raise TypeError(f"no distinct-count sketch for the {self.dialect!r} dialect")
+        inner = self._filtered(
+            sa.select(partition.label("p"), register.label("r"), rank.label("k")).select_from(self._source())
+        ).where(wanted, value.is_not(None))
+        cells = inner.subquery("dq_cells")
+        stmt = sa.select(cells.c.p, cells.c.r, sa.func.max(cells.c.k)).group_by(cells.c.p, cells.c.r)
+        self.statements["partition_scan"] += 1
+        with self.bind.connect() as conn:
+            if self.dialect == "sqlite":
+                raw = conn.connection.dbapi_connection
+                raw.create_function("dq_hll_register", 1, _sqlite_register, deterministic=True)
+                raw.create_function("dq_hll_rank", 1, _sqlite_rank, deterministic=True)
+            rows = list(conn.execute(stmt))
+        sketches: dict[str | None, dict[str, int]] = {}
+        for raw_partition, register_index, top in rows:
+            key = None if raw_partition is None else self._text(raw_partition)
+            sketches.setdefault(key, {})[str(int(register_index))] = int(top)
+        return sketches
+
+
+def _sqlite_register(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else register_of(hashed)
+
+
+def _sqlite_rank(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else rank_of(hashed)
