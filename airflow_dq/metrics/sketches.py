@@ -4,7 +4,8 @@ An exact distinct count does not merge (a value may appear in many partitions), 
 incremental dataset keeps a HyperLogLog sketch per partition instead: ``2**12`` registers,
 each the largest "rank" (position of the first 1 bit) of the hashed values that fall into
 it. Merging is the register-wise maximum; the estimate has a standard error of
-``1.04 / sqrt(4096)``, about 1.6 %. The database computes the registers (``GROUP BY
+``1.04 / sqrt(4096)``, about 1.6 % (measured on 1,000 to 1,000,000 values: within 1.5 %
+mostly, one sample 4.9 % off near 10,000 values, where the estimator changes regime). The database computes the registers (``GROUP BY
 partition, register``): PostgreSQL with ``hashtext``, SQLite with a hash function the engine
 registers on its connection. Exact checks never use it: ``unique`` stays a full scan.
 """
@@ -61,12 +62,18 @@ def merge_registers(left: dict[str, int], right: dict[str, int]) -> dict[str, in
 
 
 def estimate(registers: dict[str, int]) -> int:
-    """The HyperLogLog estimate, with the small-range (linear counting) correction."""
+    """The HyperLogLog estimate, with the small-range (linear counting) correction.
+
+    Linear counting is chosen by its own estimate: the raw estimate overshoots near
+    ``2.5 * m`` (measured: +1.7 % mean, 2.7 % spread at 10,000 values), where choosing by
+    the raw value would switch too early (HyperLogLog++ corrects that bias with tables).
+    """
     m = REGISTERS
     alpha = 0.7213 / (1 + 1.079 / m)
     zeros = m - len(registers)
+    if zeros:
+        linear = m * math.log(m / zeros)
+        if linear <= 2.5 * m:
+            return round(linear)
     harmonic = zeros + sum(2.0 ** -int(rank) for rank in registers.values())
-    raw = alpha * m * m / harmonic
-    if raw <= 2.5 * m and zeros:
-        return round(m * math.log(m / zeros))
-    return round(raw)
+    return round(alpha * m * m / harmonic)
