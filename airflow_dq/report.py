@@ -30,7 +30,13 @@ def results_table(suite: SuiteResult) -> str:
     rows = [(r.status.upper(), str(r.severity), _cell(r.name), _cell(r.observed), _cell(r.expected)) for r in results]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     line = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()  # noqa: E731
-    statements = ", ".join(f"{n} {kind}" for kind, n in sorted(suite.statements.items()))
+    counted = dict(suite.statements)
+    extra = counted.pop("extra_scans", 0)
+    statements = ", ".join(f"{n} {kind}" for kind, n in sorted(counted.items()))
+    if extra:  # a suite wider than the database's SELECT list read the table more than once
+        statements += (
+            f"; {extra} extra scan{'s' if extra > 1 else ''}: the aggregate was split to fit the SELECT-list limit"
+        )
     out = [
         f"Data quality: {suite.summary()} ({suite.duration_seconds:.2f} s; statements: {statements})",
         line(header),

@@ -8,9 +8,18 @@ three alike:
 (b) ONE hand-written aggregate query computing the same values (what an expert writes);
 (c) Airflow's ``SQLColumnCheckOperator`` + ``SQLTableCheckOperator`` run with ``execute()``.
 
+The suite has 16 checks: 14 scalar ones, a segment-presence check (8 known countries with
+>= 1,000 rows each) and an hourly bucket check over the last 24 hours: the segments and the
+buckets are counted inside the one aggregate scan.
+
 It prints the median time of each, its ratio to (b), the statements each sends and the
 table scans in their plans, checks that (a) and (b) computed the same values and that
 (a) and (c) reach the same verdicts, then reports the import cost of our operators.
+
+Last, the incremental section: the same table has 30 daily partitions (``day``, indexed);
+the mergeable checks are judged (i) by a full scan, (ii) by the incremental engine with 29
+partitions' states in a history store and the newest partition to scan, and compared with
+(iii) one hand-written aggregate over the newest partition only.
 
     .venv/bin/python benchmarks/bench_sql_engine.py --rows 1000000 --repeat 5
 """
@@ -38,10 +47,26 @@ import sqlalchemy as sa  # noqa: E402
 from import_cost import measure as measure_imports  # noqa: E402
 from import_cost import report as report_imports  # noqa: E402
 from server_cpu import postmaster_pid, server_cpu_seconds  # noqa: E402
-from suite_spec import TABLE, Spec, create_table_sql, hand_written_sql, suite  # noqa: E402
+from suite_spec import (  # noqa: E402
+    DAYS,
+    FIRST_DAY,
+    TABLE,
+    Spec,
+    create_table_sql,
+    hand_values,
+    hand_written_sql,
+    hour_window,
+    suite,
+)
 
 from airflow_dq.engines.sql.engine import SqlEngine  # noqa: E402
+from airflow_dq.engines.sql.incremental import IncrementalSqlEngine  # noqa: E402
+from airflow_dq.metrics.grouped import Grouped  # noqa: E402
+from airflow_dq.metrics.states import state_kind  # noqa: E402
 from airflow_dq.results import Status, SuiteResult  # noqa: E402
+from airflow_dq.store import MetricStore  # noqa: E402
+from airflow_dq.store.partition_states import PartitionStates  # noqa: E402
+from airflow_dq.store.schema import PARTITION_STATES  # noqa: E402
 from airflow_dq.suite import run_checks  # noqa: E402
 from tests.pg_server import PostgresServer  # noqa: E402
 
@@ -58,6 +83,7 @@ class Approach:
     statements: int = 0
     statement_note: str = ""
     scans: int = 0
+    prepare: Callable[[], Any] | None = None  # untimed, before each run
 
 
 class StatementCounter:
@@ -144,6 +170,7 @@ def build_table(engine: sa.Engine, rows: int) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
         conn.exec_driver_sql(create_table_sql(rows))
+        conn.exec_driver_sql(f"CREATE INDEX ix_{TABLE}_day ON {TABLE} (day)")  # the partition column
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # VACUUM sets hint bits and the visibility map now, not during the first timed scan.
         conn.exec_driver_sql(f"VACUUM ANALYZE {TABLE}")
@@ -178,10 +205,14 @@ def timed_rounds(approaches: list[Approach], repeat: int, postmaster: int | None
         approach.seconds.clear()
         approach.client_cpu.clear()
         approach.server_cpu.clear()
+        if approach.prepare:
+            approach.prepare()
         approach.run()  # untimed: fresh sessions after a settings change warm their caches
     for round_ in range(repeat):
         shift = round_ % len(approaches)
         for approach in approaches[shift:] + approaches[:shift]:
+            if approach.prepare:
+                approach.prepare()
             server = server_cpu_seconds(postmaster) if postmaster else 0.0
             client = time.process_time()
             clock = time.perf_counter()
@@ -192,13 +223,16 @@ def timed_rounds(approaches: list[Approach], repeat: int, postmaster: int | None
                 approach.server_cpu.append(server_cpu_seconds(postmaster) - server)
 
 
-def print_table(title: str, approaches: list[Approach], reflect: list[float]) -> None:
+def print_table(
+    title: str, approaches: list[Approach], reflect: list[float] | None, base: int = 1, base_name: str = "(b)"
+) -> None:
     med = statistics.median
-    wall, cpu = med(approaches[1].seconds), med(approaches[1].server_cpu or [0]) + med(approaches[1].client_cpu)
+    wall = med(approaches[base].seconds)
+    cpu = med(approaches[base].server_cpu or [0]) + med(approaches[base].client_cpu)
     print(f"\n{title}")
     print(
-        f"{'approach':39} {'median s':>8} {'min s':>6} {'vs (b)':>6} │ {'CPU s':>6} {'server':>6} {'client':>6} "
-        f"{'vs (b)':>6} │ {'statements':>10} {'scans':>5}"
+        f"{'approach':39} {'median s':>8} {'min s':>6} {'vs ' + base_name:>6} │ {'CPU s':>6} {'server':>6} "
+        f"{'client':>6} {'vs ' + base_name:>6} │ {'statements':>10} {'scans':>5}"
     )
     for a in approaches:
         server = med(a.server_cpu) if a.server_cpu else float("nan")
@@ -209,10 +243,13 @@ def print_table(title: str, approaches: list[Approach], reflect: list[float]) ->
             f"{total:6.3f} {server:6.3f} {med(a.client_cpu):6.3f} {total / cpu:5.2f}x │ "
             f"{a.statements:>10} {a.scans:>5}{note}"
         )
-    print(f"{'    of (a): table reflection':39} {med(reflect):8.3f}")
+    if reflect:
+        print(f"{'    of (a): table reflection':39} {med(reflect):8.3f}")
 
 
 def same_value(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, tuple) and isinstance(theirs, tuple):
+        return len(ours) == len(theirs) and all(same_value(a, b) for a, b in zip(ours, theirs, strict=True))
     if isinstance(ours, float) or isinstance(theirs, float):
         return ours is not None and theirs is not None and math.isclose(float(ours), float(theirs), rel_tol=1e-9)
     return ours == theirs or (ours is not None and theirs is not None and float(ours) == float(theirs))
@@ -251,7 +288,9 @@ def run(args: argparse.Namespace, url: str) -> bool:
         size = conn.exec_driver_sql(f"SELECT pg_size_pretty(pg_total_relation_size('{TABLE}'))").scalar()
     print(f"\nPostgreSQL {version}: {args.rows:,} rows ({size}) generated in {time.perf_counter() - started:.1f} s")
 
-    specs = suite(args.rows)
+    with engine.connect() as conn:
+        newest = conn.exec_driver_sql(f"SELECT max(loaded_at) FROM {TABLE}").scalar()
+    specs = suite(args.rows, hour_window(newest))
     checks = [spec.check for spec in specs]
     now = dt.datetime.now(dt.UTC)
     hand_sql = hand_written_sql(specs)
@@ -314,18 +353,20 @@ def run(args: argparse.Namespace, url: str) -> bool:
         timed_rounds(approaches, args.repeat, postmaster)
         print_table(title, approaches, reflect)
 
-    return compare(specs, outcome)
+    same = compare(specs, outcome)
+    return incremental(engine, specs, args, counter, postmaster) and same
 
 
 def compare(specs: list[Spec], outcome: dict[str, Any]) -> bool:
     """(a) must compute (b)'s values, and reach common.sql's verdicts where it can say."""
     ours: SuiteResult = outcome["ours"]
-    observed = {r.name: r.observed for r in ours.results}
     passed = {r.name: r.status is Status.PASS for r in ours.results}
+    by_name = {r.name: r for r in ours.results}
+    hand = hand_values(specs, outcome["hand"])
     value_diffs = [
-        f"{spec.name}: ours {observed[spec.name]!r} vs hand-written {outcome['hand'][i]!r}"
+        f"{spec.name}: ours {spec.ours(by_name[spec.name])!r} vs hand-written {hand[i]!r}"
         for i, spec in enumerate(specs)
-        if not same_value(observed[spec.name], outcome["hand"][i])
+        if not same_value(spec.ours(by_name[spec.name]), hand[i])
     ]
     failing = [name for name, ok in passed.items() if not ok]
     print(f"\nverdicts of (a): {len(specs) - len(failing)} pass, {len(failing)} fail ({', '.join(failing)})")
@@ -336,6 +377,78 @@ def compare(specs: list[Spec], outcome: dict[str, Any]) -> bool:
         verdict_diffs = [name for name in theirs if theirs[name] != passed[name]]
         print(f"(a) vs (c) verdicts: {'all equal' if not verdict_diffs else 'DIFFERENT: ' + ', '.join(verdict_diffs)}")
     return not value_diffs and not verdict_diffs
+
+
+# -- incremental: a 30-partition table judged from merged states -------------------------
+def _mergeable(spec: Spec) -> bool:
+    return all(not isinstance(m, Grouped) and state_kind(m) is not None for m in spec.check.metrics())
+
+
+def incremental(engine: sa.Engine, specs: list[Spec], args: argparse.Namespace, counter: Any, postmaster: Any) -> bool:
+    import tempfile
+
+    specs = [spec for spec in specs if _mergeable(spec)]
+    checks = [spec.check for spec in specs]
+    newest = (FIRST_DAY + dt.timedelta(days=DAYS - 1)).isoformat()
+    now = dt.datetime.now(dt.UTC)
+    folder = tempfile.TemporaryDirectory(prefix="dq-bench-store-")
+    store = MetricStore.open(f"sqlite:///{folder.name}/history.db")
+    outcome: dict[str, Any] = {}
+
+    def forget_newest() -> None:  # the day's new partition has no state yet
+        with store.engine.begin() as conn:
+            conn.execute(PARTITION_STATES.delete().where(PARTITION_STATES.c.partition_key == newest))
+
+    def full() -> Any:
+        outcome["full"] = run_checks(SqlEngine(engine, table=TABLE), checks, now=now, sample_size=0)
+
+    def merged() -> Any:
+        source = IncrementalSqlEngine(engine, table=TABLE, partition_column="day", states=PartitionStates(store))
+        outcome["incremental"] = run_checks(source, checks, now=now, sample_size=0)
+
+    one_partition_sql = hand_written_sql(specs, where=f"day = '{newest}'")
+
+    def one_partition() -> Any:
+        with engine.connect() as conn:
+            outcome["one"] = conn.exec_driver_sql(one_partition_sql).one()
+
+    approaches = [
+        Approach("(i) full scan of 30 partitions", full),
+        Approach("(ii) incremental: 29 stored + 1 scanned", merged, prepare=forget_newest),
+        Approach("(iii) hand-written, newest partition", one_partition),
+    ]
+    merged()  # the first run measures every partition once
+    for approach in approaches:
+        if approach.prepare:
+            approach.prepare()
+        counter.take()
+        approach.run()
+        sent = counter.take()
+        data = [(s, p) for s, p in sent if not is_catalog(s)]
+        approach.statements = len(sent)
+        approach.statement_note = f"{len(data)} data + {len(sent) - len(data)} catalog" if len(data) < len(sent) else ""
+        approach.scans = sum(table_scans(engine, s, p) for s, p in data)
+    timed_rounds(approaches, args.repeat, postmaster)
+    print_table(
+        f"incremental: {len(checks)} mergeable checks on {DAYS} daily partitions (serial setting)",
+        approaches,
+        None,
+        base=2,
+        base_name="(iii)",
+    )
+    read = outcome["incremental"].statements
+    print(
+        f"(ii) read {read.get('partitions_read', 0)} partition(s), merged {read.get('partitions_from_store', 0)} "
+        "from the store (a SQLite history file)"
+    )
+    diffs = []
+    for ours, theirs in zip(outcome["incremental"].results, outcome["full"].results, strict=True):
+        if ours.status != theirs.status or not same_value(ours.observed, theirs.observed):
+            diffs.append(f"{ours.name}: {ours.observed!r} vs {theirs.observed!r}")
+    print(f"(ii) vs (i) verdicts and values: {'all equal' if not diffs else 'DIFFERENT: ' + '; '.join(diffs)}")
+    store.close()
+    folder.cleanup()
+    return not diffs
 
 
 if __name__ == "__main__":

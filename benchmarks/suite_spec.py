@@ -8,7 +8,8 @@ and as the nearest thing Airflow's common.sql check operators can express.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_dq import checks as dq
@@ -38,9 +39,16 @@ SELECT g AS event_id,
             ELSE 'user' || mod(g * 7919, 100000) || '@example.com' END AS email,
        CASE WHEN mod(g, 40000) = 5 THEN 'unknown'
             ELSE (ARRAY{list(STATUSES)})[1 + mod(g, 4)] END AS status,
-       now() - mod(g, 86400) * interval '1 second' AS loaded_at
+       now() - mod(g, 86400) * interval '1 second' AS loaded_at,
+       -- 30 daily partitions, appended in order (contiguous on disk), for the incremental run
+       DATE '{FIRST_DAY.isoformat()}' + ((g - 1) * {DAYS} / {rows})::int AS day
 FROM generate_series(1::bigint, {rows}::bigint) AS g
 """
+
+
+FIRST_DAY = dt.date(2026, 11, 1)
+DAYS = 30
+SEGMENT_ROWS = 1_000  # every accepted country needs at least this many rows
 
 
 @dataclass
@@ -49,8 +57,10 @@ class Spec:
     SQLColumnCheckOperator or ("table", check_statement) for SQLTableCheckOperator."""
 
     check: Check
-    hand: str
+    hand: str | tuple[str, ...]  # one expression, or several whose values form a tuple
     common: tuple[Any, ...]
+    # Our comparable value from the check's result (default: what it observed).
+    ours: Callable[[Any], Any] = field(default=lambda result: result.observed)
 
     @property
     def name(self) -> str:
@@ -66,9 +76,52 @@ def _at_most_share(bad: str, total: str, mostly: float) -> tuple[str, str]:
     return ("table", f"SUM(CASE WHEN {bad} THEN 1 ELSE 0 END) <= {1 - mostly!r} * {total}")
 
 
-def suite(rows: int) -> list[Spec]:
-    """Fourteen checks: exact ones, ``mostly`` ones, statistics, freshness, a raw condition."""
+def hour_window(newest: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The 24 whole hours before the hour after ``newest`` (the bucket check's window)."""
+    end = newest.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    return end - dt.timedelta(hours=24), end
+
+
+def _counts(metric_prefix: str, keys: list[Any]) -> Callable[[Any], tuple[int, ...]]:
+    """A grouped check's counts in ``keys`` order, from its recorded metrics."""
+
+    def read(result: Any) -> tuple[int, ...]:
+        (counts,) = [v for k, v in result.metrics.items() if k.startswith(metric_prefix)]
+        return tuple(int(counts.get((key,), 0)) for key in keys)
+
+    return read
+
+
+def segment_and_bucket_specs(window: tuple[dt.datetime, dt.datetime]) -> list[Spec]:
+    """Every accepted country has >= 1,000 rows (8 known segments); every hour of the last
+    24 has rows (24 buckets, boundaries known from the window)."""
+    start, end = window
+    hours = [start + dt.timedelta(hours=h) for h in range(24)]
+    wall = [h.astimezone(dt.UTC).replace(tzinfo=None) for h in hours]
+    in_hour = [
+        f"loaded_at >= '{h.isoformat()}' AND loaded_at < '{(h + dt.timedelta(hours=1)).isoformat()}'" for h in hours
+    ]
+    return [
+        Spec(
+            dq.segment_completeness("country", list(COUNTRIES), min_count=SEGMENT_ROWS),
+            tuple(f"count(*) FILTER (WHERE country = '{c}')" for c in COUNTRIES),
+            ("table", " AND ".join(f"COUNT(*) FILTER (WHERE country = '{c}') >= {SEGMENT_ROWS}" for c in COUNTRIES)),
+            _counts("row_count by segments(country)", list(COUNTRIES)),
+        ),
+        Spec(
+            dq.time_bucket_completeness("loaded_at", "hour", start=start, end=end),
+            tuple(f"count(*) FILTER (WHERE {condition})" for condition in in_hour),
+            ("table", " AND ".join(f"COUNT(*) FILTER (WHERE {condition}) >= 1" for condition in in_hour)),
+            _counts("row_count by hours(loaded_at", wall),
+        ),
+    ]
+
+
+def suite(rows: int, window: tuple[dt.datetime, dt.datetime] | None = None) -> list[Spec]:
+    """Fourteen checks: exact ones, ``mostly`` ones, statistics, freshness, a raw condition;
+    with a ``window``, also a segment-presence check and an hourly bucket check (16)."""
     statuses, countries = _in_list(STATUSES), _in_list(COUNTRIES)
+    extra = segment_and_bucket_specs(window) if window else []
     return [
         Spec(dq.row_count(min=rows), "count(*)", ("table", f"COUNT(*) >= {rows}")),
         Spec(
@@ -128,11 +181,27 @@ def suite(rows: int) -> list[Spec]:
             f"count(*) FILTER (WHERE ({CONDITION}) IS NOT TRUE)",
             ("table", CONDITION),
         ),
+        *extra,
     ]
 
 
-def hand_written_sql(specs: list[Spec]) -> str:
+def _hand_expressions(spec: Spec) -> tuple[str, ...]:
+    return spec.hand if isinstance(spec.hand, tuple) else (spec.hand,)
+
+
+def hand_written_sql(specs: list[Spec], where: str | None = None) -> str:
     """ONE aggregate query with every value, plus the denominators the ``mostly`` checks need."""
-    columns = [f"{spec.hand} AS c{i}" for i, spec in enumerate(specs)]
+    columns = [f"{e} AS c{i}_{j}" for i, spec in enumerate(specs) for j, e in enumerate(_hand_expressions(spec))]
     columns += ["count(status) AS n_status", "count(amount) AS n_amount", "count(email) AS n_email"]
-    return f"SELECT {', '.join(columns)}\nFROM {TABLE}"
+    return f"SELECT {', '.join(columns)}\nFROM {TABLE}" + (f"\nWHERE {where}" if where else "")
+
+
+def hand_values(specs: list[Spec], row: Any) -> list[Any]:
+    """Each spec's value from the hand-written query's row (a tuple for several expressions)."""
+    values, position = [], 0
+    for spec in specs:
+        width = len(_hand_expressions(spec))
+        part = tuple(row[position : position + width])
+        values.append(part if isinstance(spec.hand, tuple) else part[0])
+        position += width
+    return values

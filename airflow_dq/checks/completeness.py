@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from airflow_dq.checks.aggregates import parse_timestamp
 from airflow_dq.checks.base import Check, CheckContext, Verdict, fmt_number
 from airflow_dq.metrics import Maximum, Metric, RowCount
-from airflow_dq.metrics.grouped import TIME_UNITS, ByTimeBucket, Grouped
+from airflow_dq.metrics.grouped import STEP as _STEP
+from airflow_dq.metrics.grouped import TIME_UNITS, ByTimeBucket, Grouped, expected_buckets, floor_to
 
-_STEP = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1)}
 _DASH = "\u2013"  # en dash between the ends of a time range
 DEFAULT_START = "{{ data_interval_start }}"
 DEFAULT_END = "{{ data_interval_end }}"
@@ -44,34 +44,6 @@ def resolve_moment(value: Any, zone: str) -> dt.datetime | None:
     if isinstance(value, dt.datetime | dt.date | str):
         return parse_timestamp(value, ZoneInfo(zone))
     raise TypeError(f"cannot read {value!r} as a point in time")
-
-
-def floor_to(moment: dt.datetime, unit: str) -> dt.datetime:
-    moment = moment.replace(second=0, microsecond=0)
-    if unit in ("hour", "day"):
-        moment = moment.replace(minute=0)
-    if unit == "day":
-        moment = moment.replace(hour=0)
-    return moment
-
-
-def _exists(wall: dt.datetime, zone: ZoneInfo) -> bool:
-    # A wall-clock time skipped by a daylight-saving jump does not survive a round trip.
-    back = wall.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-    return back == wall
-
-
-def expected_buckets(start: dt.datetime, end: dt.datetime, unit: str, zone: str) -> list[dt.datetime]:
-    """Wall-clock starts (naive, in ``zone``) of every bucket the window [start, end) touches."""
-    tz = ZoneInfo(zone)
-    first = floor_to(start.astimezone(tz).replace(tzinfo=None), unit)
-    stop = end.astimezone(tz).replace(tzinfo=None)
-    buckets, bucket = [], first
-    while bucket < stop:
-        if _exists(bucket, tz):
-            buckets.append(bucket)
-        bucket += _STEP[unit]
-    return buckets
 
 
 def describe_ranges(buckets: list[dt.datetime], unit: str, zone: str) -> list[str]:

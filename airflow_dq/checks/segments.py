@@ -1,9 +1,11 @@
 """Segment completeness: every expected segment (country, platform, source system) is present.
 
 A vanished segment keeps the row count plausible while the data is badly skewed. The
-check counts rows per segment with one GROUP BY (shared by every segment check on the
-same columns) and compares with the expected segments: an explicit list, explicit
-shares, or a reference table or query (e.g. last week's rows).
+check counts rows per segment and compares with the expected segments: an explicit list,
+explicit shares, or a reference table or query (e.g. last week's rows). With an explicit
+list the SQL engine counts just those segments inside the suite's one aggregate scan;
+with a reference (whose segments are only known once it is read) it runs one GROUP BY,
+shared by every segment check on the same columns.
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ class SegmentCompleteness(Check):
         return self.segment_columns
 
     def _observed_metric(self) -> Grouped:
-        return Grouped(RowCount(), BySegments(self.segment_columns))
+        # An explicit list names the only segments read: the engine may count just those.
+        return Grouped(RowCount(), BySegments(self.segment_columns), segments=self.expected_segments)
 
     def _reference_metric(self) -> Grouped | None:
         if self.expected_segments is not None:
@@ -154,7 +157,8 @@ class SegmentCompleteness(Check):
 
     def metrics(self) -> tuple[Metric, ...]:
         ref = self._reference_metric()
-        return (self._observed_metric(), ref) if ref else (self._observed_metric(),)
+        # RowCount: the share's denominator (the known-segment counts leave other segments out).
+        return (self._observed_metric(), ref or RowCount())
 
     def _what(self) -> str:
         return f"'{self.segment_columns[0]}'" if len(self.segment_columns) == 1 else str(self.segment_columns)
@@ -183,7 +187,7 @@ class SegmentCompleteness(Check):
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         counts = {k: int(n) for k, n in values[self._observed_metric()].items()}
-        total = sum(counts.values())
+        total = sum(counts.values()) if self.expected_segments is None else int(values[RowCount()])
         expected = self._expected(values)
         vanished, short, shrunk = [], {}, {}
         for key, expected_share in expected.items():

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from airflow_dq.results import SuiteResult
     from airflow_dq.stats.anomaly import Point
     from airflow_dq.store import MetricStore, RunKey
+    from airflow_dq.store.partition_states import PartitionStates
 
 
 def default_store_path() -> Path:
@@ -139,6 +140,13 @@ class TaskHistory:
         except Exception as err:
             self.error = self.error or err
             raise HistoryUnavailable(f"{type(err).__name__}: {err}") from err
+
+    def partition_states(self) -> PartitionStates:
+        """The store's partition states as this task instance reads and writes them (an
+        incremental dataset). A store that cannot be opened raises: no silent full pass."""
+        from airflow_dq.store.partition_states import PartitionStates
+
+        return PartitionStates(self._open(), self.key)
 
     def record(self, result: SuiteResult) -> None:
         try:

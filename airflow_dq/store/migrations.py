@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from airflow_dq.store.schema import METRICS, PROFILES, RESULTS, VERSIONS
+from airflow_dq.store.schema import METRICS, PARTITION_STATES, PROFILES, RESULTS, VERSIONS
 
 # Any constant: the PostgreSQL advisory lock that serialises migrations of this schema.
 _PG_LOCK_KEY = 0x44510001
@@ -60,10 +60,21 @@ def _add_profiles(conn: sa.Connection) -> None:
     sa.Index("ix_dq_profiles_recorded_at", profiles.c.recorded_at).create(conn)
 
 
+def _add_partition_states(conn: sa.Connection) -> None:
+    # Per-partition mergeable states of incremental datasets. A later migration that alters
+    # the table must first freeze this shape here.
+    frozen = sa.MetaData()
+    states = PARTITION_STATES.to_metadata(frozen)
+    states.create(conn)
+    sa.Index("ix_dq_partition_states_owner", states.c.dataset_key, states.c.dag_id, states.c.run_id).create(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "check results and metric values", _create_tables),
     (2, "indexes for history reads and retention", _add_lookup_indexes),
     (3, "column profiles of drift checks", _add_profiles),
+    # 4 is issue-10's detector state (merged separately); the numbers only need to ascend.
+    (5, "per-partition states of incremental datasets", _add_partition_states),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -77,3 +77,24 @@ PROFILES = sa.Table(
         "dag_id", "task_id", "run_id", "map_index", "check_name", "column_name", name="uq_dq_profiles_run"
     ),
 )
+
+PARTITION_STATES = sa.Table(
+    # Mergeable per-partition states of incremental datasets (see airflow_dq.metrics.states).
+    # Keyed by hashes: the dataset and metric texts can be longer than an index allows.
+    "dq_partition_states",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset_key", sa.String(64), nullable=False),  # sha256 of dataset
+    sa.Column("dataset", sa.Text, nullable=False),  # connection, table, filter, partition column
+    sa.Column("metric_key", sa.String(64), nullable=False),  # sha256 of metric
+    sa.Column("metric", sa.Text, nullable=False),  # versioned state kind + metric label
+    sa.Column("partition_key", sa.String(250), nullable=False),  # the partition value as text
+    sa.Column("state", sa.Text, nullable=False),  # JSON
+    # The task instance that measured it: clearing that task rescans its partitions.
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("task_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("dataset_key", "metric_key", "partition_key", name="uq_dq_partition_states"),
+)

@@ -1,13 +1,16 @@
-"""Ten checks on one table cost one scan: counted on the wire, not by the engine's word.
+"""Twenty checks on one table cost one scan: counted on the wire, not by the engine's word.
 
 A ``before_cursor_execute`` listener sees every statement SQLAlchemy sends. Catalog
 reflection (PRAGMA, pg_catalog, information_schema), failure samples and custom_sql
-queries are counted apart from the data statements.
+queries are counted apart from the data statements. A segment list and a time window's
+buckets are counted inside the one scan; segments that must be discovered (a reference
+table) and too many buckets keep their GROUP BY.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -81,6 +84,11 @@ def _suite() -> list[Check]:
         dq.schema({"id": "integer", "amount": "float"}, allow_extra=True),
         dq.custom_sql(CUSTOM[0], equals=0, name="no_negative"),
         dq.custom_sql(CUSTOM[1], equals=3, name="three_countries"),
+        # Known groups: three listed segments and the 40 minutes of a window.
+        dq.segment_completeness("country", ["US", "DE", "FR"], min_count=13),
+        dq.time_bucket_completeness(
+            "ts", bucket="minute", start="2026-11-27T12:01:00+00:00", end="2026-11-27T12:41:00+00:00"
+        ),
     ]
 
 
@@ -89,7 +97,7 @@ def test_passing_suite_sends_one_data_statement(db: sa.Engine) -> None:
     with statement_log(db, custom=CUSTOM) as log:
         suite = run(db, _suite(), table="events", now=NOW)
 
-    assert [r.status for r in suite.results] == ["pass"] * 18, suite.summary()
+    assert [r.status for r in suite.results] == ["pass"] * 20, suite.summary()
     counts = log.counts()
     assert counts["data"] == 1, log.of("data")
     assert counts["custom"] == 2
@@ -106,7 +114,13 @@ def test_failing_suite_still_scans_once_and_samples_only_failures(db: sa.Engine)
         suite = run(db, _suite(), table="events", now=NOW, sample_size=3)
 
     failed = sorted(r.name for r in suite.results if r.status != "pass")
-    assert failed == ["accepted_values(country)", "matches_regex(email)", "references(user_id)", "three_countries"]
+    assert failed == [
+        "accepted_values(country)",
+        "matches_regex(email)",
+        "references(user_id)",
+        "segment_completeness(country)",  # 'FR' lost a row to 'XX': 12 < 13
+        "three_countries",
+    ]
     counts = log.counts()
     assert counts["data"] == 1
     assert counts["sample"] == 3  # one per failed row-level check, none for passing ones
@@ -153,3 +167,52 @@ def test_duplicate_metrics_are_computed_once(db: sa.Engine) -> None:
     by_name = {r.name: r for r in suite.results}
     assert by_name["mean_upper"].observed == by_name["mean_between(amount)"].observed == 20.5
     assert by_name["row_count_max"].observed == 40
+
+
+def _group_bys(log: Any) -> list[str]:
+    return [text for text in log.of("data") if "GROUP BY" in text.upper()]
+
+
+def test_unknown_segments_and_too_many_buckets_keep_their_group_by(db: sa.Engine) -> None:
+    _load(db)
+    checks = [
+        dq.row_count(min=1),
+        # The reference's segments are only known once it is read: GROUP BY both sides.
+        dq.segment_completeness("country", reference_table="events", name="like_reference"),
+        # 2 days of minutes (2,880 buckets) is over the threshold: one GROUP BY.
+        dq.time_bucket_completeness(
+            "ts", bucket="minute", start="2026-11-26T12:00:00+00:00", end="2026-11-28T12:00:00+00:00", min_count=1
+        ),
+        # The same segments listed: served by the GROUP BY that runs anyway, no extra work.
+        dq.segment_completeness("country", ["US", "DE"], name="listed"),
+    ]
+    with statement_log(db) as log:
+        suite = run(db, checks, table="events", now=NOW)
+
+    statuses = {r.name: r.status for r in suite.results}
+    assert statuses == {
+        "row_count": "pass",
+        "like_reference": "pass",
+        "time_bucket_completeness(ts)": "fail",  # 40 rows cannot fill 2,880 minutes
+        "listed": "pass",
+    }
+    assert suite.statements == {"schema": 1, "data": 1, "grouped": 3}
+    assert len(_group_bys(log)) == 3  # current and reference segments, minute buckets
+    assert [text for text in log.of("data") if "GROUP BY" not in text.upper() and "set_config" not in text] != []
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["in-scan", "group-by"])
+def test_known_segments_path_is_chosen_by_the_threshold(
+    db: sa.Engine, known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_dq.engines.sql import known_groups
+
+    _load(db)
+    if not known:  # a threshold below the three segments: the GROUP BY path
+        monkeypatch.setattr(known_groups, "MAX_KNOWN_GROUPS", 2)
+    checks = [dq.not_null("id"), dq.segment_completeness("country", ["US", "DE", "FR"], min_count=13)]
+    with statement_log(db) as log:
+        suite = run(db, checks, table="events", now=NOW)
+    assert [r.status for r in suite.results] == ["pass", "pass"]
+    assert len(_group_bys(log)) == (0 if known else 1)
+    assert log.counts()["data"] == (1 if known else 2)

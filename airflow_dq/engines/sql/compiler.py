@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from airflow_dq.engines.sql.limits import has_filter_clause
 from airflow_dq.metrics import (
     CompleteCount,
     DuplicateCount,
@@ -35,6 +36,7 @@ from airflow_dq.metrics import (
     StdDev,
     ViolationCount,
 )
+from airflow_dq.metrics.sketches import ApproxDistinctCount
 
 
 def raw_sql(fragment: str) -> sa.TextClause:
@@ -100,7 +102,7 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
 
 def count_where(condition: sa.ColumnElement[bool], dialect: str) -> sa.ColumnElement[int]:
     """COUNT of the rows where ``condition`` is TRUE."""
-    if dialect == "postgresql":
+    if has_filter_clause(dialect):
         # FILTER skips building a CASE value per row: cheaper in a wide scan (benchmarks/).
         return sa.func.count().filter(condition)
     return sa.func.count(sa.case((condition, 1)))
@@ -173,6 +175,8 @@ def aggregation(
         return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
     if isinstance(metric, ViolationCount):
         return Aggregation([count_where(violation(metric.predicate, dialect), dialect)], lambda v: _int(v[0]))
+    if isinstance(metric, ApproxDistinctCount):  # exact on a plain scan; sketched when incremental
+        return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], lambda v: _int(v[0]))
     raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
 
 

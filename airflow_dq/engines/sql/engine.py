@@ -8,13 +8,15 @@ e.g. a partition).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
+from airflow_dq.engines.sql import known_groups
 from airflow_dq.engines.sql.compiler import (
+    Aggregation,
     aggregation,
     col,
     raw_sql,
@@ -23,8 +25,10 @@ from airflow_dq.engines.sql.compiler import (
 )
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
+from airflow_dq.engines.sql.limits import select_list_limit
+from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
-from airflow_dq.metrics import CustomScalar, Maximum, Metric, Minimum
+from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -53,6 +57,7 @@ class SqlEngine:
         self.statements: Counter[str] = Counter()
         self._column_types: dict[str, str] | None = None
         self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
+        self._select_list_limit: int | None = None
 
     # -- the dataset -----------------------------------------------------------------
     @property
@@ -100,45 +105,76 @@ class SqlEngine:
             names = conn.execute(sa.select(sa.literal_column("*")).select_from(self._source()).limit(0)).keys()
         return dict.fromkeys(names, "other")
 
+    def reflected_type(self, column: str) -> sa.types.TypeEngine[Any] | None:
+        """The column's reflected SQL type (tables only; None for a query's columns)."""
+        self.column_types()
+        return self._sql_types.get(column)
+
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
+        grouped = [m for m in metrics if isinstance(m, Grouped)]
+        # Known segments and time buckets join the scalar scan; the rest need a GROUP BY.
+        in_scan, by_group_by = known_groups.plan(self, grouped) if grouped else ({}, [])
         scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric)]
-        values = self._scan(scalar) if scalar else {}
+        values = self._scan(scalar, in_scan) if scalar or in_scan else {}
         profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
         if profiled:  # histograms on a reference's bin edges, row samples: see histograms.py
             values.update(compute_sql_profiles(self, profiled))
-        grouped = [m for m in metrics if isinstance(m, Grouped)]
-        if grouped:  # one GROUP BY per grouping, shared by every check on it
-            values.update(compute_grouped(self, grouped))
+        if by_group_by:  # one GROUP BY per grouping, shared by every check on it
+            values.update(compute_grouped(self, by_group_by))
         for metric in metrics:
             if isinstance(metric, CustomScalar):
                 rows = self._execute("custom", raw_sql(metric.sql))
                 values[metric] = rows[0][0] if rows else None
         return values
 
-    def _scan(self, metrics: list[Metric]) -> dict[Metric, Any]:
+    def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
         aggregations = [aggregation(m, self.dialect, labels.__getitem__, self._any_value) for m in metrics]
-        expressions = [
-            expr.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, expr in enumerate(agg.expressions)
-        ]
-        if windows:
-            # Multi-column duplicates need row_number() per key, so the scan reads from a
-            # sub-select that adds those window columns to every row (still one statement).
-            numbered = sa.select(
-                sa.literal_column("*"),
-                *(sa.func.row_number().over(partition_by=[col(c) for c in key]).label(labels[key]) for key in windows),
-            ).select_from(self._source())
-            stmt = sa.select(*expressions).select_from(self._filtered(numbered).subquery("dq_scan"))
-        else:
-            stmt = self._filtered(sa.select(*expressions).select_from(self._source()))
-        (row,) = self._execute("data", stmt)
+        owners = [*metrics, *(known or {})]
+        aggregations += list((known or {}).values())
+        # Every expression, labelled; a multi-column duplicate count also needs its window.
+        expressions: list[tuple[sa.ColumnElement[Any], str | None]] = []
+        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
+            window = labels.get(metric.columns) if isinstance(metric, DuplicateCount) else None
+            expressions += [(expr.label(f"m{i}_{j}"), window) for j, expr in enumerate(agg.expressions)]
+        row: dict[str, Any] = {}
+        chunks = split_select_list(expressions, self.select_list_limit())
+        if len(chunks) > 1:  # each extra statement reads the table once more: said in the log
+            self.statements["extra_scans"] += len(chunks) - 1
+        for chunk in chunks:
+            (result,) = self._execute("data", self._scan_statement(chunk, windows, labels))
+            row.update(result._mapping)
         values: dict[Metric, Any] = {}
-        for i, (metric, agg) in enumerate(zip(metrics, aggregations, strict=True)):
-            values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
+        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
+            values[metric] = agg.read([row[f"m{i}_{j}"] for j in range(len(agg.expressions))])
             if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
                 values[metric] = self._as_column_type(metric.column, values[metric])
         return values
+
+    def _scan_statement(
+        self,
+        chunk: list[tuple[sa.ColumnElement[Any], str | None]],
+        windows: list[tuple[str, ...]],
+        labels: dict[tuple[str, ...], str],
+    ) -> sa.Select[Any]:
+        expressions = [expr for expr, _ in chunk]
+        needed = {window for _, window in chunk if window}
+        windows = [key for key in windows if labels[key] in needed]
+        if not windows:
+            return self._filtered(sa.select(*expressions).select_from(self._source()))
+        # Multi-column duplicates need row_number() per key, so the scan reads from a
+        # sub-select that adds those window columns to every row (still one statement).
+        numbered = sa.select(
+            sa.literal_column("*"),
+            *(sa.func.row_number().over(partition_by=[col(c) for c in key]).label(labels[key]) for key in windows),
+        ).select_from(self._source())
+        return sa.select(*expressions).select_from(self._filtered(numbered).subquery("dq_scan"))
+
+    def select_list_limit(self) -> int:
+        if self._select_list_limit is None:
+            self._select_list_limit = select_list_limit(self.bind)
+        return self._select_list_limit
 
     def _as_column_type(self, column: str, value: Any) -> Any:
         # Untyped SELECTs (MIN/MAX, SELECT * for samples) return SQLite's storage values: text

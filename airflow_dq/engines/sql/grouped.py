@@ -43,7 +43,7 @@ def _bucket_key(value: Any) -> Any:
     return value
 
 
-def _keys_and_filter(grouping: Grouping, dialect: str) -> tuple[list[sa.ColumnElement[Any]], list[Any]]:
+def keys_and_filter(grouping: Grouping, dialect: str) -> tuple[list[sa.ColumnElement[Any]], list[Any]]:
     """The GROUP BY expressions and the extra WHERE conditions of a grouping."""
     if isinstance(grouping, BySegments):
         return [col(c) for c in grouping.columns], []
@@ -77,7 +77,7 @@ def _source(engine: SqlEngine, reference: Reference | None) -> tuple[Any, str | 
 
 def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, metrics: list[Grouped]) -> dict:
     dialect = engine.dialect
-    keys, window = _keys_and_filter(grouping, dialect)
+    keys, window = keys_and_filter(grouping, dialect)
     aggregations = []
     for metric in metrics:
         if isinstance(metric.metric, DuplicateCount) and len(metric.metric.columns) > 1:
