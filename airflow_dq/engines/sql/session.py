@@ -383,4 +383,7 @@ def user_sql(fragment: str) -> sa.TextClause:
     for ttype, value in lexer.tokenize(fragment):
         keep = ttype in T.Name.Placeholder and value.startswith(":") and value[1:] in parameters
         parts.append(value if keep else value.replace(":", r"\:"))
-    return sa.text("".join(parts)).bindparams(*(sa.bindparam(n, parameters[n]) for n in dict.fromkeys(names)))
+    # Untyped (NullType): no cast is rendered, so the database types a rendered "1.5" or
+    # "2026-11-01" from its context, as it types a quoted literal.
+    bound = (sa.bindparam(n, parameters[n], type_=sa.types.NullType()) for n in dict.fromkeys(names))
+    return sa.text("".join(parts)).bindparams(*bound)
