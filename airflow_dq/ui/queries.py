@@ -64,7 +64,7 @@ def _connect() -> Iterator[sa.Connection]:
     try:
         with engine.connect() as conn:
             yield conn
-    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ProgrammingError) as err:
+    except sa.exc.DBAPIError as err:  # unreachable, unreadable, or refused (read-only)
         raise StoreUnavailable(f"cannot read the history store: {type(err).__name__}: {err.orig}") from err
     except StatementTimeout as err:
         raise StoreUnavailable(f"cannot read the history store: {err}") from err

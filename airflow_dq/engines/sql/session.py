@@ -57,7 +57,7 @@ class StatementTimeout(TimeoutError):
             what = f"connecting to the database took longer than connect_timeout={seconds:g}s"
         else:
             what = f"the {kind} statement took longer than statement_timeout={seconds:g}s and was cancelled"
-        super().__init__(what + (f" ({detail})" if detail else "") + "; the task errors and is retried")
+        super().__init__(what + (f" ({detail})" if detail else ""))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,9 @@ def guard(
     without one, every statement is of ``kind``.
     """
     limits = limits or Limits()
+    bind = getattr(bind, "_dq_base", bind)  # guarding a guarded engine replaces its guard
     guarded = bind.execution_options(dq_guarded=True)  # an OptionEngine: its own listeners
+    guarded._dq_base = bind  # type: ignore[attr-defined]
     _Guard(guarded, limits, read_only, statements, kind)
     if limits.connect_timeout is not None:
         _set_connect_timeout(bind, limits.connect_timeout)
