@@ -87,6 +87,29 @@ def get_provider_info() -> dict[str, Any]:
                         "example": "/var/lib/airflow/dq_history.db",
                         "default": "",
                     },
+                    "statement_timeout": {
+                        "description": (
+                            "Seconds any one statement to a warehouse or to the history store may run "
+                            "(PostgreSQL statement_timeout, MySQL max_execution_time, SQLite progress "
+                            "handler, plus a client-side watchdog for a server that stopped answering). "
+                            "A timeout errors the task, so Airflow retries it. Operators override it "
+                            "with statement_timeout=."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "float",
+                        "example": "120",
+                        "default": "600",
+                    },
+                    "connect_timeout": {
+                        "description": (
+                            "Seconds to wait for a connection to a warehouse or to the history store "
+                            "(the driver's connect_timeout). Operators override it with connect_timeout=."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "float",
+                        "example": "10",
+                        "default": "30",
+                    },
                     "retention_days": {
                         "description": (
                             "History rows recorded longer ago than this many days are deleted "

@@ -7,10 +7,11 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from airflow_dq.checks.base import Check, CheckContext, HistoryReader, Verdict
+from airflow_dq.checks.base import CannotJudge, Check, CheckContext, HistoryReader, Verdict
 from airflow_dq.engines.base import Engine
 from airflow_dq.metrics import Metric, RowCount
 from airflow_dq.results import CheckResult, Severity, Status, SuiteResult
+from airflow_dq.sql_fragments import check_sql_problem
 
 
 def validate_checks(checks: Any, *, owner: str = "suite") -> list[Check]:
@@ -31,6 +32,9 @@ def validate_checks(checks: Any, *, owner: str = "suite") -> list[Check]:
             )
         if check.name in seen:
             raise ValueError(f"{owner}: two checks are named '{check.name}'; give one of them name='...'")
+        stacked = check_sql_problem(check, rendered=False)
+        if stacked:
+            raise check._argument_error(*stacked)
         seen[check.name] = check
     return checks
 
@@ -106,6 +110,10 @@ def run_checks(
     column_types = engine.column_types()
     runnable, results = [], {}
     for check in checks:
+        rendered = check.rendered_problem()  # empty or stacked SQL, a garbage window start
+        if rendered:
+            results[check.name] = _error_result(check, rendered)
+            continue
         missing = [c for c in check.columns if c not in column_types]
         problem = None if missing else check.column_type_problem(column_types)
         if missing:
@@ -127,15 +135,32 @@ def run_checks(
     runnable = [c for c in runnable if c.name not in unpinned]
     with use_profiles(loaded):
         values = engine.compute(_needed_metrics(runnable))
+    store_failures: dict[str, Exception] = {}
+
+    def read_history(name: str, runs: int) -> Any:
+        # A store outage makes the check that asked an error, never a data failure.
+        try:
+            return history(name, runs)  # type: ignore[misc]
+        except Exception as err:
+            store_failures[name] = err
+            raise
+
     ctx = CheckContext(
         now=now,
         column_types=column_types,
         default_timezone=default_timezone,
-        history=history,
+        history=read_history if history is not None else None,
         logical_date=logical_date,
     )
     for check in runnable:
-        result = _result(check, check.judge(values, ctx), values)
+        try:
+            verdict = check.judge(values, ctx)
+        except CannotJudge as err:
+            results[check.name] = _error_result(check, f"cannot be judged: {err}")
+            continue
+        result = _result(check, verdict, values)
+        if check.name in store_failures:
+            result.status = Status.ERROR
         spec = check.failure_sample()
         if result.status is not Status.PASS and spec is not None and sample_size > 0:
             result.failing_rows = engine.sample(spec, sample_size)

@@ -23,12 +23,16 @@ def probe(
     *,
     now: dt.datetime,
     default_timezone: str = "UTC",
+    limits: Any = None,
 ) -> SuiteResult:
-    """Run ``checks`` on ``dataset`` (``table``/``schema``/``query``/``where``); no failure samples."""
+    """Run ``checks`` on ``dataset`` (``table``/``schema``/``query``/``where``); no failure samples.
+
+    ``limits`` (``engines.sql.session.Limits``): the statement and connect timeouts; default
+    the engine's (600 s / 30 s), as in the triggerer."""
     from airflow_dq.engines.sql import SqlEngine
     from airflow_dq.suite import run_checks
 
-    engine = SqlEngine(bind, **{k: v for k, v in dataset.items() if v is not None})
+    engine = SqlEngine(bind, **{k: v for k, v in dataset.items() if v is not None}, limits=limits)
     return run_checks(engine, checks, now=now, sample_size=0, default_timezone=default_timezone)
 
 

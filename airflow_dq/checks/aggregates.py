@@ -7,8 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from airflow_dq.checks.base import Check, CheckContext, Verdict, describe_bounds, fmt_number, needs_number, within
-from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, StdDev
+from airflow_dq.checks.base import (
+    CannotJudge,
+    Check,
+    CheckContext,
+    Verdict,
+    describe_bounds,
+    fmt_number,
+    needs_number,
+    within,
+)
+from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, StdDev, WrongShape
+from airflow_dq.sql_fragments import stacked_problem
 
 
 class RowCountCheck(Check):
@@ -163,7 +173,14 @@ class Freshness(Check):
             return Verdict(
                 False, None, f"'{self.column}' has no timestamps (no non-NULL rows), so the data is not fresh"
             )
-        newest = parse_timestamp(raw, ZoneInfo(self.timezone or ctx.default_timezone))
+        try:
+            newest = parse_timestamp(raw, ZoneInfo(self.timezone or ctx.default_timezone))
+        except (TypeError, ValueError) as err:
+            family = ctx.column_types.get(self.column, "other")
+            raise CannotJudge(
+                f"check '{self.name}': column '{self.column}' ({family}) holds {raw!r}, which is not a "
+                "timestamp; freshness needs a timestamp or date column (or ISO timestamps as text)"
+            ) from err
         age = ctx.now - newest
         observed = newest.astimezone(dt.UTC)
         fresh = age <= self.max_age
@@ -202,6 +219,9 @@ class CustomSql(Check):
         super().__init__(**kwargs)
         if not isinstance(sql, str) or not sql.strip():
             raise self._argument_error("sql", f"must be a non-empty SQL query, got {sql!r}")
+        stacked = stacked_problem(sql, standalone=True)
+        if stacked:
+            raise self._argument_error("sql", stacked)
         if equals is not None and (min is not None or max is not None):
             raise self._argument_error("equals", "cannot be combined with min/max")
         if equals is None:
@@ -221,6 +241,12 @@ class CustomSql(Check):
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         value = values[CustomScalar(self.sql)]
+        if isinstance(value, WrongShape):
+            # Using the first cell of a wider result would judge a value nobody chose.
+            raise CannotJudge(
+                f"check '{self.name}': argument 'sql' must return exactly one row with one column, "
+                f"and it returned {value}"
+            )
         if self.equals is not None:
             passed = value == self.equals
         elif value is None:

@@ -25,6 +25,11 @@ class CheckArgumentError(ValueError):
     """A check was declared with an argument it cannot work with."""
 
 
+class CannotJudge(ValueError):
+    """Raised by ``judge``: the measured value cannot be judged (a query of the wrong shape,
+    a text where a timestamp belongs). The check gets status ``error``, never a pass or fail."""
+
+
 @dataclass(frozen=True)
 class DuplicateKeys:
     """Failure sample of a uniqueness check: the keys that occur more than once."""
@@ -116,6 +121,14 @@ class Check:
     def failure_sample(self) -> FailureSample | None:
         """Which rows to show when the check fails; None for aggregate checks."""
         return None
+
+    def rendered_problem(self) -> str | None:
+        """Why this check's templated arguments, as rendered for this run, cannot be used
+        (empty or stacked SQL; subclasses add their own), or None. Asked before the scan."""
+        from airflow_dq.sql_fragments import check_sql_problem
+
+        found = check_sql_problem(self, rendered=True)
+        return str(self._argument_error(*found)) if found else None
 
     def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
         """Why this check cannot measure columns of these type families, or None.

@@ -149,6 +149,17 @@ class TimeBucketCompleteness(Check):
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
+    def rendered_problem(self) -> str | None:
+        for arg in ("start", "end"):
+            value = getattr(self, arg)
+            try:
+                resolve_moment(value, self.timezone)
+            except (TypeError, ValueError):
+                return str(
+                    self._argument_error(arg, f"rendered to {value!r}, which is not a datetime or an ISO timestamp")
+                )
+        return super().rendered_problem()
+
     def window(self) -> tuple[dt.datetime, dt.datetime] | None:
         end = resolve_moment(self.end, self.timezone)
         if self.lookback is not None:

@@ -221,6 +221,9 @@ class DuplicateSurge(TrainingDataCheck):
 
     def __init__(self, *, normalize: bool = True, min_copies: int = 3, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if isinstance(min_copies, bool) or not isinstance(min_copies, int) or min_copies < 2:
+            # One copy is no duplicate; "2" (a string) would only fail deep in the statistics.
+            raise self._argument_error("min_copies", f"must be a whole number >= 2, got {min_copies!r}")
         self.normalize, self.min_copies = bool(normalize), min_copies
 
     def test(self, batch: RowsValue, reference: RowsValue) -> Any:

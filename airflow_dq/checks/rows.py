@@ -39,6 +39,7 @@ from airflow_dq.metrics import (
     SqlConditionFalse,
     ViolationCount,
 )
+from airflow_dq.sql_fragments import stacked_problem
 
 
 class RowLevelCheck(Check):
@@ -349,6 +350,9 @@ class RowCondition(RowLevelCheck):
         super().__init__(**kwargs)
         if not isinstance(condition, str) or not condition.strip():
             raise self._argument_error("condition", f"must be a non-empty SQL expression, got {condition!r}")
+        stacked = stacked_problem(condition)
+        if stacked:
+            raise self._argument_error("condition", stacked)
         self.condition = condition
 
     def predicate(self) -> Predicate:

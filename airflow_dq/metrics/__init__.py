@@ -12,6 +12,7 @@ from airflow_dq.metrics.core import (
     RowCount,
     StdDev,
     ViolationCount,
+    WrongShape,
 )
 from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, Reference
 from airflow_dq.metrics.predicates import (
@@ -50,4 +51,5 @@ __all__ = [
     "SqlConditionFalse",
     "StdDev",
     "ViolationCount",
+    "WrongShape",
 ]

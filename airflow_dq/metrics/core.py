@@ -90,3 +90,22 @@ class CustomScalar(Metric):
     @property
     def label(self) -> str:
         return "custom_scalar"
+
+
+@dataclass(frozen=True)
+class WrongShape:
+    """What a ``CustomScalar`` query returned instead of exactly one row with one column."""
+
+    rows: int
+    columns: int | None  # None when there was no row to count columns in
+
+    @classmethod
+    def check(cls, rows: list) -> object:
+        """The single value of ``rows``, or a ``WrongShape`` describing them."""
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return cls(len(rows), len(rows[0]) if rows else None)
+
+    def __str__(self) -> str:
+        columns = "" if self.columns is None else f" of {self.columns} column{'s' if self.columns != 1 else ''}"
+        return f"{self.rows} row{'s' if self.rows != 1 else ''}{columns}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import conf
@@ -60,6 +61,68 @@ def check_sql_dataset(owner: str, conn_id: Any, *, table: Any, sql: Any, schema:
     for arg, value in (("table", table), ("sql", sql), ("schema", schema), ("where", where)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValueError(f"{owner}: '{arg}' must be a non-empty string, got {value!r}")
+    _refuse_stacked(owner, sql=sql, where=where)
+
+
+def _refuse_stacked(owner: str, **fragments: Any) -> None:
+    from airflow_dq.sql_fragments import stacked_problem
+
+    for arg, value in fragments.items():
+        problem = stacked_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ValueError(f"{owner}: '{arg}' {problem}")
+
+
+def check_rendered_sql_dataset(owner: str, **values: Any) -> None:
+    """At run time, after Jinja: a SQL dataset argument that rendered empty or into several
+    statements fails the task (without retry: the same run renders the same text)."""
+    for arg, value in values.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            what = "would check the whole table" if arg == "where" else "names nothing to check"
+            raise AirflowFailException(f"{owner}: '{arg}' rendered empty ({value!r}), which {what}")
+    try:
+        _refuse_stacked(owner, sql=values.get("sql"), where=values.get("where"))
+    except ValueError as err:
+        raise AirflowFailException(str(err)) from err
+
+
+def check_parameters(owner: str, parameters: Any) -> Any:
+    from airflow_dq.sql_fragments import parameters_problem
+
+    problem = parameters_problem(parameters)
+    if problem:
+        raise ValueError(f"{owner}: 'parameters' {problem}")
+    return parameters
+
+
+def check_timeout(owner: str, argument: str, value: Any) -> float | None:
+    """A timeout argument (seconds or a timedelta) as seconds; fails at parse time naming it."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{owner}: '{argument}' must be a positive number of seconds or a timedelta, got {value!r}")
+    return float(value)
+
+
+def limits_setting(statement_timeout: float | None = None, connect_timeout: float | None = None) -> Any:
+    """Statement and connect timeouts: the task's own, else the ``[data_quality]`` options."""
+    from airflow_dq.engines.sql.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, Limits
+
+    if statement_timeout is None:
+        statement_timeout = check_timeout(
+            "[data_quality]",
+            "statement_timeout",
+            conf.getfloat("data_quality", "statement_timeout", fallback=DEFAULT_STATEMENT_TIMEOUT),
+        )
+    if connect_timeout is None:
+        connect_timeout = check_timeout(
+            "[data_quality]",
+            "connect_timeout",
+            conf.getfloat("data_quality", "connect_timeout", fallback=DEFAULT_CONNECT_TIMEOUT),
+        )
+    return Limits(statement_timeout=statement_timeout, connect_timeout=connect_timeout)
 
 
 def check_on_failure(owner: str, on_failure: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,12 @@ from airflow_dq.checks.base import Check
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
+    check_parameters,
+    check_rendered_sql_dataset,
     check_sample_size,
     check_sql_dataset,
+    check_timeout,
+    limits_setting,
 )
 from airflow_dq.operators.incremental import check_incremental
 from airflow_dq.suite import validate_checks
@@ -60,7 +65,15 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param schema: the table's schema (database namespace). Templated.
     :param sql: a query whose result is checked, instead of a table. Templated; a path
         ending in ``.sql`` is read as a template file.
-    :param where: a SQL filter (e.g. the run's partition). Raw SQL, templated.
+    :param where: a SQL filter (e.g. the run's partition). Raw SQL, templated: never put
+        ``dag_run.conf`` or ``params`` values into it; use ``parameters``.
+    :param parameters: values for ``:name`` placeholders in ``where``, ``custom_sql`` and
+        ``row_condition``, e.g. ``where="country = :c", parameters={"c": "{{ params.c }}"}``.
+        Templated per run and sent as bound values, never as SQL text.
+    :param statement_timeout: seconds (or a timedelta) each statement may run; default from
+        ``[data_quality] statement_timeout`` (600). A timeout errors the task (retried).
+    :param connect_timeout: seconds to wait for a connection; default from
+        ``[data_quality] connect_timeout`` (30).
     :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
     :param sample_size: offending rows fetched per failed row-level check; default from the
         ``[data_quality] failure_sample_size`` option (5).
@@ -82,7 +95,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         )
     """
 
-    template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "checks")
+    template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "parameters", "checks")
     template_ext: Sequence[str] = (".sql",)
     template_fields_renderers = {"sql": "sql", "where": "sql"}
     ui_color = "#cdeccf"
@@ -101,6 +114,9 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         sample_size: int | None = None,
         incremental_by: str | None = None,
         rescan_partitions: int = 0,
+        parameters: dict[str, Any] | None = None,
+        statement_timeout: float | dt.timedelta | None = None,
+        connect_timeout: float | dt.timedelta | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -112,6 +128,9 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
+        self.parameters = check_parameters(owner, parameters)
+        self.statement_timeout = check_timeout(owner, "statement_timeout", statement_timeout)
+        self.connect_timeout = check_timeout(owner, "connect_timeout", connect_timeout)
         self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where
 
     def _sqlalchemy_engine(self) -> sa.Engine:
@@ -126,14 +145,20 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
+        from airflow_dq.engines.sql.session import bound_parameters
         from airflow_dq.operators.history import TaskHistory
 
+        owner = f"DataQualityOperator '{self.task_id}'"
+        check_rendered_sql_dataset(owner, table=self.table, sql=self.sql, schema=self.schema, where=self.where)
+        limits = limits_setting(self.statement_timeout, self.connect_timeout)
         history = TaskHistory(context)  # results are recorded there before the verdict
         bind = self._sqlalchemy_engine()
 
         def make_engine() -> SqlEngine:
             if self.incremental_by is None:
-                return SqlEngine(bind, table=self.table, schema=self.schema, query=self.sql, where=self.where)
+                return SqlEngine(
+                    bind, table=self.table, schema=self.schema, query=self.sql, where=self.where, limits=limits
+                )
             from airflow_dq.engines.sql.incremental import IncrementalSqlEngine
 
             return IncrementalSqlEngine(
@@ -144,15 +169,12 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
                 partition_column=self.incremental_by,
                 states=history.partition_states(),
                 rescan_partitions=self.rescan_partitions,
+                limits=limits,
             )
 
         try:
-            result = history.run_checks(
-                make_engine,
-                self.checks,
-                context,
-                sample_size=self.sample_size,
-            )
+            with bound_parameters(check_parameters(owner, self.parameters)):
+                result = history.run_checks(make_engine, self.checks, context, sample_size=self.sample_size)
         finally:
             bind.dispose()
         return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

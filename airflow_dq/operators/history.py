@@ -23,11 +23,18 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseHook, conf
 
 from airflow_dq.checks.anomaly import HistoryUnavailable
-from airflow_dq.operators.base import default_timezone_setting, run_time, sample_size_setting, verdict
+from airflow_dq.operators.base import (
+    default_timezone_setting,
+    limits_setting,
+    run_time,
+    sample_size_setting,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    import sqlalchemy as sa
     from airflow.sdk import Context
 
     from airflow_dq.checks.base import Check
@@ -47,9 +54,18 @@ def default_store_path() -> Path:
 
 def open_store() -> MetricStore:
     """Open (and migrate) the store the provider config points at."""
-    from airflow_dq.store import MetricStore, sqlite_engine
+    from airflow_dq.store import MetricStore
 
     retention = conf.getint("data_quality", "retention_days", fallback=400)
+    return MetricStore(store_engine(), retention_days=retention)
+
+
+def store_engine(*, read_only: bool = False) -> sa.Engine:
+    """The store's engine from the provider config, with the statement and connect timeouts
+    (``[data_quality] statement_timeout``/``connect_timeout``); read-only for the UI pages."""
+    from airflow_dq.engines.sql.session import guard
+    from airflow_dq.store import sqlite_engine
+
     conn_id = conf.get("data_quality", "store_conn_id", fallback="") or ""
     if conn_id.strip():
         hook = BaseHook.get_hook(conn_id.strip())
@@ -58,9 +74,11 @@ def open_store() -> MetricStore:
                 f"[data_quality] store_conn_id '{conn_id}' gives a {type(hook).__name__}, which is not a "
                 "SQL hook with SQLAlchemy support"
             )
-        return MetricStore(hook.get_sqlalchemy_engine(), retention_days=retention)
-    path = (conf.get("data_quality", "store_path", fallback="") or "").strip()
-    return MetricStore(sqlite_engine(path or default_store_path()), retention_days=retention)
+        engine = hook.get_sqlalchemy_engine()
+    else:
+        path = (conf.get("data_quality", "store_path", fallback="") or "").strip()
+        engine = sqlite_engine(path or default_store_path())
+    return guard(engine, limits_setting(), read_only=read_only, kind="history store")
 
 
 def run_key(context: Context) -> RunKey:

@@ -19,7 +19,14 @@ from airflow.sdk import BaseHook, BaseSensorOperator, PokeReturnValue
 from airflow_dq.checks.base import Check
 from airflow_dq.checks.completeness import FreshThrough
 from airflow_dq.checks.serde import check_to_spec
-from airflow_dq.operators.base import RenderChecksOnACopy, check_sql_dataset, default_timezone_setting, run_time
+from airflow_dq.operators.base import (
+    RenderChecksOnACopy,
+    check_rendered_sql_dataset,
+    check_sql_dataset,
+    default_timezone_setting,
+    limits_setting,
+    run_time,
+)
 from airflow_dq.suite import validate_checks
 
 if TYPE_CHECKING:
@@ -86,7 +93,12 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
         bind = engine_from_connection(BaseHook.get_connection(self.conn_id))
         try:
             result = probe(
-                bind, self._dataset(), self.checks, now=run_time(context), default_timezone=default_timezone_setting()
+                bind,
+                self._dataset(),
+                self.checks,
+                now=run_time(context),
+                default_timezone=default_timezone_setting(),
+                limits=limits_setting(),
             )
         finally:
             bind.dispose()
@@ -100,6 +112,14 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
         return {**result, "wait": {"mode": mode, "polls": self._polls}}
 
     def execute(self, context: Context) -> Any:
+        # A rendered filter that is empty or stacked fails now, not after hours of polling.
+        check_rendered_sql_dataset(
+            f"{type(self).__name__} '{self.task_id}'",
+            table=self.table,
+            sql=self.sql,
+            schema=self.schema,
+            where=self.where,
+        )
         if not self.deferrable:
             return super().execute(context)
         started = dt.datetime.now(dt.UTC)

@@ -41,17 +41,33 @@ def _store() -> MetricStore:
     return open_store()
 
 
+def _pages_engine() -> sa.Engine:
+    # The pages only read: their queries run read-only, with the tasks' statement and
+    # connect timeouts, on the store's pool (opening the store above ran its migrations).
+    from airflow_dq.engines.sql.session import guard
+    from airflow_dq.operators.base import limits_setting
+
+    store = _store()
+    if getattr(store, "pages_engine", None) is None:
+        store.pages_engine = guard(store.engine, limits_setting(), read_only=True, kind="history store page")
+    return store.pages_engine
+
+
 @contextmanager
 def _connect() -> Iterator[sa.Connection]:
+    from airflow_dq.engines.sql.session import StatementTimeout
+
     try:
-        engine = _store().engine
+        engine = _pages_engine()
     except Exception as err:  # a missing connection, a bad URL, an unreachable server
         raise StoreUnavailable(f"cannot open the history store: {type(err).__name__}: {err}") from err
     try:
         with engine.connect() as conn:
             yield conn
-    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ProgrammingError) as err:
+    except sa.exc.DBAPIError as err:  # unreachable, unreadable, or refused (read-only)
         raise StoreUnavailable(f"cannot read the history store: {type(err).__name__}: {err.orig}") from err
+    except StatementTimeout as err:
+        raise StoreUnavailable(f"cannot read the history store: {err}") from err
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:

@@ -26,11 +26,13 @@ from airflow_dq.engines.sql.compiler import (
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.limits import select_list_limit
+from airflow_dq.engines.sql.session import Limits, StatementLog, guard
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
-from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum
+from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum, WrongShape
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
+from airflow_dq.sql_fragments import fragment_problem
 
 
 class SqlEngine:
@@ -48,13 +50,19 @@ class SqlEngine:
         schema: str | None = None,
         query: str | None = None,
         where: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         if (table is None) == (query is None):
             raise ValueError("SqlEngine: give exactly one of 'table' or 'query'")
-        self.bind = bind
         self.table, self.schema, self.query = table, schema, query
-        self.where = where.strip() if where and where.strip() else None
-        self.statements: Counter[str] = Counter()
+        for argument, fragment in (("query", query), ("where", where)):
+            problem = None if fragment is None else fragment_problem(fragment)
+            if problem:  # an empty filter would silently check the whole table
+                raise ValueError(f"SqlEngine: '{argument}' {problem}")
+        self.where = where.strip() if where else None
+        self.statements: Counter[str] = StatementLog()
+        # Every statement through this engine is read-only and time-bounded (session.py).
+        self.bind = guard(bind, limits, statements=self.statements)
         self._column_types: dict[str, str] | None = None
         self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
         self._select_list_limit: int | None = None
@@ -124,7 +132,7 @@ class SqlEngine:
         for metric in metrics:
             if isinstance(metric, CustomScalar):
                 rows = self._execute("custom", raw_sql(metric.sql))
-                values[metric] = rows[0][0] if rows else None
+                values[metric] = WrongShape.check(rows)  # one row, one column, or the check errors
         return values
 
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:

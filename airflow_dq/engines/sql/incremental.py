@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col
 from airflow_dq.engines.sql.engine import SqlEngine
+from airflow_dq.engines.sql.session import Limits
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.metrics import Grouped, Maximum, Mean, Metric, Minimum, StdDev
 from airflow_dq.metrics.sketches import (
@@ -87,8 +88,9 @@ class IncrementalSqlEngine(SqlEngine):
         schema: str | None = None,
         where: str | None = None,
         rescan_partitions: int = 0,
+        limits: Limits | None = None,
     ) -> None:
-        super().__init__(bind, table=table, schema=schema, where=where)
+        super().__init__(bind, table=table, schema=schema, where=where, limits=limits)
         if isinstance(rescan_partitions, bool) or not isinstance(rescan_partitions, int) or rescan_partitions < 0:
             raise ValueError(f"rescan_partitions must be a whole number >= 0, got {rescan_partitions!r}")
         self.partition_column = partition_column

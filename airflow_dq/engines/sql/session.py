@@ -1,0 +1,391 @@
+"""Every statement to a database: read-only where the dialect can say so, and bounded in time.
+
+``guard(bind, limits)`` returns an engine that shares ``bind``'s pool and, for every
+transaction it begins:
+
+- makes it read-only: PostgreSQL/Redshift ``SET TRANSACTION READ ONLY`` (and
+  ``default_transaction_read_only``, so a stacked ``COMMIT`` cannot escape into a writable
+  transaction), MySQL/MariaDB ``START TRANSACTION READ ONLY``, SQLite ``PRAGMA query_only``;
+  the transaction is never committed by the checks and is rolled back when the connection
+  closes;
+- bounds each statement: PostgreSQL ``statement_timeout``, MySQL ``max_execution_time``
+  (MariaDB ``max_statement_time``), SQLite a progress handler; plus a client-side watchdog
+  that shuts the socket of a server that stopped answering (a frozen server cannot enforce
+  its own timeout), and a connect timeout in the driver's connect arguments.
+
+A statement that runs out of time raises ``StatementTimeout``, naming the statement's kind
+(``data``, ``schema``, ``custom``, ...): an ordinary exception, so Airflow retries the task.
+The history store uses the same guard with ``read_only=False`` (timeouts only).
+
+The session settings are sent on the DBAPI cursor, not through SQLAlchemy's execution, so
+listeners that count the statements of a suite see only the suite's own statements.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import os
+import socket
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
+DEFAULT_CONNECT_TIMEOUT = 30.0
+# The watchdog waits a little longer than the server's own timeout: a live server cancels
+# the statement itself (a clean error, the connection stays usable).
+_WATCHDOG_GRACE = 2.0
+
+_POSTGRES = ("postgresql", "redshift")
+_MYSQL = ("mysql", "mariadb")
+
+
+class StatementTimeout(TimeoutError):
+    """A statement (or a connection attempt) ran out of time: retryable, unlike bad data."""
+
+    def __init__(self, kind: str, seconds: float, detail: str = "") -> None:
+        self.kind, self.seconds = kind, seconds
+        if kind == "connect":
+            what = f"connecting to the database took longer than connect_timeout={seconds:g}s"
+        else:
+            what = f"the {kind} statement took longer than statement_timeout={seconds:g}s and was cancelled"
+        super().__init__(what + (f" ({detail})" if detail else ""))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits in seconds (``None``: no limit; the provider always sets both)."""
+
+    statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT
+
+    def __post_init__(self) -> None:
+        for name in ("statement_timeout", "connect_timeout"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+                raise ValueError(f"'{name}' must be a positive number of seconds, got {value!r}")
+
+
+class StatementLog(Counter):
+    """The engine's statement counter, which also remembers the kind counted last.
+
+    Every place that sends a statement counts it just before sending it, so the kind
+    counted last is the kind of the statement that timed out.
+    """
+
+    last_kind: str | None = None
+
+    def __setitem__(self, key: str, value: int) -> None:
+        self.last_kind = key
+        super().__setitem__(key, value)
+
+
+# -- the guard ---------------------------------------------------------------------------
+
+
+def guard(
+    bind: sa.Engine,
+    limits: Limits | None = None,
+    *,
+    read_only: bool = True,
+    statements: Any = None,
+    kind: str = "SQL",
+) -> sa.Engine:
+    """An engine on ``bind``'s pool whose transactions are read-only and time-bounded.
+
+    ``statements`` (a ``StatementLog``) names the kind of a statement that times out;
+    without one, every statement is of ``kind``.
+    """
+    limits = limits or Limits()
+    bind = getattr(bind, "_dq_base", bind)  # guarding a guarded engine replaces its guard
+    guarded = bind.execution_options(dq_guarded=True)  # an OptionEngine: its own listeners
+    guarded._dq_base = bind  # type: ignore[attr-defined]
+    _Guard(guarded, limits, read_only, statements, kind)
+    if limits.connect_timeout is not None:
+        _set_connect_timeout(bind, limits.connect_timeout)
+    return guarded
+
+
+def guarded_limits(bind: sa.Engine) -> Limits | None:
+    return getattr(bind, "_dq_limits", None)
+
+
+class _Guard:
+    def __init__(self, engine: sa.Engine, limits: Limits, read_only: bool, statements: Any, kind: str) -> None:
+        self.limits, self.read_only, self.statements, self.default_kind = limits, read_only, statements, kind
+        self.dialect = engine.dialect.name
+        self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
+        engine._dq_limits = limits  # type: ignore[attr-defined]
+        # Per Connection (one checkout), not per pooled DBAPI connection: state that outlived
+        # a transaction must never make a later one skip its read-only settings.
+        self._state: weakref.WeakKeyDictionary[sa.Connection, dict[str, Any]] = weakref.WeakKeyDictionary()
+        self._watchdogs: weakref.WeakKeyDictionary[sa.Connection, _Watchdog] = weakref.WeakKeyDictionary()
+        sa.event.listen(engine, "commit", self.end_commit)
+        sa.event.listen(engine, "rollback", self.end_rollback)
+        sa.event.listen(engine, "before_cursor_execute", self.before)
+        sa.event.listen(engine, "after_cursor_execute", self.after)
+        sa.event.listen(engine, "handle_error", self.error)
+
+    def kind(self, context: Any = None) -> str:
+        if context is not None and getattr(context, "execution_options", None):
+            explicit = context.execution_options.get("dq_kind")
+            if explicit:
+                return explicit
+        return getattr(self.statements, "last_kind", None) or self.default_kind
+
+    # -- per transaction -------------------------------------------------------------
+    # The settings are sent before the first statement of each transaction (not in the
+    # "begin" event, whose errors SQLAlchemy does not handle), under the same watchdog.
+    def _settings(self, conn: sa.Connection, dbapi: Any) -> None:
+        timeout = self.limits.statement_timeout
+        if self.dialect == "sqlite":
+            state = self._state[conn]
+            if self.read_only:
+                _raw(dbapi, "PRAGMA query_only = ON")
+            if timeout is not None:
+
+                def progress() -> int:
+                    if time.monotonic() > state["deadline"]:
+                        state["interrupted"] = True
+                        return 1  # SQLite aborts the statement: "interrupted"
+                    return 0
+
+                dbapi.set_progress_handler(progress, 1000)
+        elif self.dialect in _POSTGRES:
+            statements = []
+            if self.read_only:
+                statements += ["SET TRANSACTION READ ONLY", "SET default_transaction_read_only = on"]
+            if timeout is not None:
+                # Session-level on purpose: reverted by the rollback, and still in force
+                # after a stacked COMMIT (see _end for the commit of a clean run).
+                statements.append(f"SET statement_timeout = {int(timeout * 1000)}")
+            _raw(dbapi, *statements)
+        elif self.dialect in _MYSQL:
+            statements = []
+            if timeout is not None:
+                statements.append(
+                    f"SET SESSION max_statement_time = {timeout:g}"
+                    if self.mariadb
+                    else f"SET SESSION max_execution_time = {int(timeout * 1000)}"
+                )
+            if self.read_only:
+                statements += ["SET SESSION TRANSACTION READ ONLY", "START TRANSACTION READ ONLY"]
+            _raw(dbapi, *statements)
+
+    def _end(self, conn: sa.Connection, committing: bool) -> None:
+        if self._state.pop(conn, None) is None:  # no statement ran: nothing was set
+            return
+        dbapi = conn.connection.dbapi_connection
+        if self.dialect == "sqlite":
+            if self.read_only:
+                _raw(dbapi, "PRAGMA query_only = OFF")
+            dbapi.set_progress_handler(None, 0)
+        elif self.dialect in _POSTGRES and committing:
+            # The pool is shared with the caller's engine: a committed SET would outlive us.
+            _raw(dbapi, "RESET default_transaction_read_only", "RESET statement_timeout")
+        elif self.dialect in _MYSQL and self.read_only:
+            _raw(dbapi, "SET SESSION TRANSACTION READ WRITE")
+
+    def end_commit(self, conn: sa.Connection) -> None:
+        self._end(conn, committing=True)
+
+    def end_rollback(self, conn: sa.Connection) -> None:
+        with suppress(Exception):  # a broken connection is discarded by the pool anyway
+            self._end(conn, committing=False)
+
+    # -- per statement ---------------------------------------------------------------
+    def before(self, conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        timeout = self.limits.statement_timeout
+        dbapi = conn.connection.dbapi_connection
+        if timeout is not None and self.dialect != "sqlite":
+            fileno = getattr(dbapi, "fileno", None)
+            if fileno is not None:
+                watchdog = _Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
+                self._watchdogs[conn] = watchdog
+                watchdog.start()
+        state = self._state.get(conn)
+        if state is None:  # the transaction's first statement
+            state = self._state[conn] = {"deadline": math.inf, "interrupted": False}
+            self._settings(conn, dbapi)
+        if timeout is not None:
+            state["deadline"], state["interrupted"] = time.monotonic() + timeout, False
+
+    def after(self, conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        watchdog = self._watchdogs.pop(conn, None)
+        if watchdog is not None:
+            watchdog.cancel()
+
+    def error(self, context: sa.engine.ExceptionContext) -> BaseException | None:
+        conn = context.connection
+        watchdog = self._watchdogs.pop(conn, None) if conn is not None else None
+        if watchdog is not None:
+            watchdog.cancel()
+        timeout = self.limits.statement_timeout
+        original = context.original_exception
+        if conn is None or context.is_pre_ping:
+            if self.limits.connect_timeout is not None and _is_connect_timeout(original):
+                return StatementTimeout("connect", self.limits.connect_timeout, _first_line(original))
+            return None
+        if self.read_only and self.dialect in _POSTGRES + _MYSQL:
+            # A failed statement may have been a stacked COMMIT that made the session's
+            # read-only settings permanent: discard this connection rather than hand it
+            # back to the pool it shares with the caller's engine.
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = False
+        if timeout is None:
+            return None
+        kind = self.kind(context.execution_context)
+        if watchdog is not None and watchdog.fired:
+            return StatementTimeout(kind, timeout, "the server stopped answering; the connection was closed")
+        state = self._state.get(conn)
+        if self.dialect == "sqlite" and state is not None and state["interrupted"]:
+            return StatementTimeout(kind, timeout)
+        if _is_server_timeout(self.dialect, original):
+            return StatementTimeout(kind, timeout, _first_line(original))
+        return None
+
+
+def _raw(dbapi: Any, *statements: str) -> None:
+    """Session settings on the DBAPI connection itself (see the module docstring)."""
+    if not statements:
+        return
+    cursor = dbapi.cursor()
+    try:
+        for statement in statements:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+def _is_server_timeout(dialect: str, err: BaseException) -> bool:
+    if dialect in _POSTGRES:  # 57014 query_canceled: statement_timeout
+        code = getattr(err, "pgcode", None) or getattr(err, "sqlstate", None)
+        return code == "57014"
+    if dialect in _MYSQL:  # MySQL 3024 max_execution_time, MariaDB 1969 max_statement_time
+        return bool(getattr(err, "args", None)) and err.args[0] in (3024, 1969)
+    return False
+
+
+def _is_connect_timeout(err: BaseException) -> bool:
+    text = str(err).lower()
+    return "timeout expired" in text or "timed out" in text or isinstance(err, TimeoutError)
+
+
+class _Watchdog:
+    """Shut the socket of a statement that outlived its timeout plus a grace period.
+
+    A live server cancels the statement itself; this is for a server that does not answer
+    at all (stopped, partitioned), where nothing else would ever wake the blocked read.
+    """
+
+    def __init__(self, fileno: Any, seconds: float) -> None:
+        self.fired = False
+        self._fileno = fileno
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        try:
+            fd = os.dup(self._fileno())
+        except (OSError, ValueError, TypeError):
+            return
+        self.fired = True
+        sock = socket.socket(fileno=fd)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes the driver's blocked read with an error
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+
+# -- connect timeout -----------------------------------------------------------------------
+
+_CONNECT_TIMEOUTS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+def _set_connect_timeout(bind: sa.Engine, seconds: float) -> None:
+    dialect = bind.dialect
+    first = dialect not in _CONNECT_TIMEOUTS
+    _CONNECT_TIMEOUTS[dialect] = seconds
+    if first:
+        sa.event.listen(bind, "do_connect", _connect_args)
+
+
+def _connect_args(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    seconds = _CONNECT_TIMEOUTS.get(dialect)
+    if seconds is None or dialect.name == "sqlite":  # a file: nothing to connect to
+        return
+    # libpq and the MySQL drivers take whole seconds (libpq: at least 2).
+    whole = max(2, math.ceil(seconds)) if dialect.name in _POSTGRES else max(1, math.ceil(seconds))
+    cparams.setdefault("connect_timeout", whole)
+
+
+# -- bound parameters ------------------------------------------------------------------------
+
+_PARAMETERS: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar("dq_parameters", default=None)
+
+
+@contextmanager
+def bound_parameters(parameters: Mapping[str, Any] | None) -> Iterator[None]:
+    """While the block runs, ``:name`` placeholders in user SQL are bound to ``parameters``.
+
+    The values travel to the database as bound values, never as SQL text.
+    """
+    token = _PARAMETERS.set(dict(parameters) if parameters else None)
+    try:
+        yield
+    finally:
+        _PARAMETERS.reset(token)
+
+
+def placeholders(fragment: str) -> list[str]:
+    """The ``:name`` placeholders of a SQL fragment (outside quotes, not ``::`` casts)."""
+    if ":" not in fragment:
+        return []
+    from sqlparse import lexer
+    from sqlparse import tokens as T
+
+    return [
+        value[1:]
+        for ttype, value in lexer.tokenize(fragment)
+        if ttype in T.Name.Placeholder and value.startswith(":") and value[1:2].isalpha()
+    ]
+
+
+def user_sql(fragment: str) -> sa.TextClause:
+    """User SQL as written: ``:name`` is a bound parameter when ``bound_parameters`` gives it;
+    every other colon is literal, so ``::date`` or ``'10:00'`` are not mistaken for one."""
+    parameters = _PARAMETERS.get()
+    names = [n for n in placeholders(fragment) if n in parameters] if parameters else []
+    if not names:
+        return sa.text(fragment.replace(":", r"\:"))
+    from sqlparse import lexer
+    from sqlparse import tokens as T
+
+    parts = []
+    for ttype, value in lexer.tokenize(fragment):
+        keep = ttype in T.Name.Placeholder and value.startswith(":") and value[1:] in parameters
+        parts.append(value if keep else value.replace(":", r"\:"))
+    # Untyped (NullType): no cast is rendered, so the database types a rendered "1.5" or
+    # "2026-11-01" from its context, as it types a quoted literal.
+    bound = (sa.bindparam(n, parameters[n], type_=sa.types.NullType()) for n in dict.fromkeys(names))
+    return sa.text("".join(parts)).bindparams(*bound)
