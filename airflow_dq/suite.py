@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow_dq.checks.base import Check, CheckContext, HistoryReader, Verdict
 from airflow_dq.engines.base import Engine
-from airflow_dq.metrics import Metric, RowCount
+from airflow_dq.metrics import Metric, MetricError, RowCount
 from airflow_dq.results import CheckResult, Severity, Status, SuiteResult
 
 
@@ -133,6 +133,10 @@ def run_checks(
         logical_date=logical_date,
     )
     for check in runnable:
+        unmeasured = [values[m] for m in check.metrics() if isinstance(values.get(m), MetricError)]
+        if unmeasured:  # the engine could not measure this check's metric; the others ran
+            results[check.name] = _error_result(check, f"cannot be measured: {unmeasured[0]}")
+            continue
         result = _result(check, check.judge(values, ctx), values)
         spec = check.failure_sample()
         if result.status is not Status.PASS and spec is not None and sample_size > 0:

@@ -56,6 +56,17 @@ _CLASSES: dict[str, str] = {
     "Schema": "airflow_dq.checks.schema",
     "SegmentCompleteness": "airflow_dq.checks.segments",
     "stored_profile": "airflow_dq.checks.pinned",
+    "SumBetween": "airflow_dq.checks.statistics",
+    "QuantileBetween": "airflow_dq.checks.statistics",
+    "MedianBetween": "airflow_dq.checks.statistics",
+    "DistinctCountBetween": "airflow_dq.checks.statistics",
+    "DistinctRatioBetween": "airflow_dq.checks.statistics",
+    "ColumnPair": "airflow_dq.checks.row_rules",
+    "ForbiddenValues": "airflow_dq.checks.row_rules",
+    "IsNullCheck": "airflow_dq.checks.row_rules",
+    "Monotonic": "airflow_dq.checks.row_rules",
+    "ColumnCount": "airflow_dq.checks.schema",
+    "StatisticBetween": "airflow_dq.checks.aggregates",
 }
 
 # The public spelling: lower-case names that read like the rule.
@@ -89,6 +100,16 @@ _ALIASES: dict[str, str] = {
     "label_consistency": "LabelConsistency",
     "text_perplexity": "TextPerplexity",
     "token_concentration": "TokenConcentration",
+    "sum_between": "SumBetween",
+    "quantile_between": "QuantileBetween",
+    "median_between": "MedianBetween",
+    "distinct_count_between": "DistinctCountBetween",
+    "distinct_ratio_between": "DistinctRatioBetween",
+    "column_pair": "ColumnPair",
+    "monotonic": "Monotonic",
+    "forbidden_values": "ForbiddenValues",
+    "is_null": "IsNullCheck",
+    "column_count": "ColumnCount",
 }
 
 
@@ -116,7 +137,14 @@ schema = _Schema
 
 
 if TYPE_CHECKING:
-    from airflow_dq.checks.aggregates import CustomSql, Freshness, MeanBetween, RowCountCheck, StdDevBetween
+    from airflow_dq.checks.aggregates import (
+        CustomSql,
+        Freshness,
+        MeanBetween,
+        RowCountCheck,
+        StatisticBetween,
+        StdDevBetween,
+    )
     from airflow_dq.checks.anomaly import AnomalyCheck, FreshnessAnomaly, MetricAnomaly, VolumeAnomaly
     from airflow_dq.checks.anomaly_segments import SegmentAnomaly
     from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
@@ -134,6 +162,7 @@ if TYPE_CHECKING:
         training_integrity,
     )
     from airflow_dq.checks.pinned import stored_profile
+    from airflow_dq.checks.row_rules import ColumnPair, ForbiddenValues, IsNullCheck, Monotonic
     from airflow_dq.checks.rows import (
         AcceptedValues,
         LengthBetween,
@@ -145,8 +174,15 @@ if TYPE_CHECKING:
         Unique,
         ValueRange,
     )
-    from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
+    from airflow_dq.checks.schema import TYPE_FAMILIES, ColumnCount, Schema
     from airflow_dq.checks.segments import SegmentCompleteness
+    from airflow_dq.checks.statistics import (
+        DistinctCountBetween,
+        DistinctRatioBetween,
+        MedianBetween,
+        QuantileBetween,
+        SumBetween,
+    )
 
     row_count = RowCountCheck
     not_null = NotNull
@@ -175,6 +211,16 @@ if TYPE_CHECKING:
     label_consistency = LabelConsistency
     text_perplexity = TextPerplexity
     token_concentration = TokenConcentration
+    sum_between = SumBetween
+    quantile_between = QuantileBetween
+    median_between = MedianBetween
+    distinct_count_between = DistinctCountBetween
+    distinct_ratio_between = DistinctRatioBetween
+    column_pair = ColumnPair
+    monotonic = Monotonic
+    forbidden_values = ForbiddenValues
+    is_null = IsNullCheck
+    column_count = ColumnCount
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -183,20 +229,29 @@ __all__ = [
     "Check",
     "CheckArgumentError",
     "CheckContext",
+    "ColumnCount",
+    "ColumnPair",
     "ConflictingLabels",
     "CustomSql",
+    "DistinctCountBetween",
+    "DistinctRatioBetween",
     "Drift",
     "DuplicateSurge",
+    "ForbiddenValues",
     "FreshThrough",
     "Freshness",
     "FreshnessAnomaly",
+    "IsNullCheck",
     "LabelConsistency",
     "LabelShift",
     "LengthBetween",
     "MatchesRegex",
     "MeanBetween",
+    "MedianBetween",
     "MetricAnomaly",
+    "Monotonic",
     "NotNull",
+    "QuantileBetween",
     "References",
     "RowCondition",
     "RowCountCheck",
@@ -205,7 +260,9 @@ __all__ = [
     "SegmentAnomaly",
     "SegmentCompleteness",
     "SourceSurge",
+    "StatisticBetween",
     "StdDevBetween",
+    "SumBetween",
     "TextPerplexity",
     "TimeBucketCompleteness",
     "TokenConcentration",
@@ -215,20 +272,29 @@ __all__ = [
     "Verdict",
     "VolumeAnomaly",
     "accepted_values",
+    "column_count",
+    "column_pair",
     "conflicting_labels",
     "custom_sql",
+    "distinct_count_between",
+    "distinct_ratio_between",
     "drift",
     "duplicate_surge",
+    "forbidden_values",
     "fresh_through",
     "freshness",
     "freshness_anomaly",
+    "is_null",
     "label_consistency",
     "label_shift",
     "length_between",
     "matches_regex",
     "mean_between",
+    "median_between",
     "metric_anomaly",
+    "monotonic",
     "not_null",
+    "quantile_between",
     "references",
     "row_condition",
     "row_count",
@@ -238,6 +304,7 @@ __all__ = [
     "source_surge",
     "stddev_between",
     "stored_profile",
+    "sum_between",
     "text_perplexity",
     "time_bucket_completeness",
     "token_concentration",

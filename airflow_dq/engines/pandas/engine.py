@@ -18,7 +18,7 @@ from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
-from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics import CustomScalar, Metric, MetricError
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -71,12 +71,20 @@ class PandasEngine:
         groups = grouped_states([m for m in metrics if isinstance(m, Grouped)])
         states = {m: state_for(m, chunked=self.source.chunked) for m in metrics if not isinstance(m, Grouped)}
         self.statements["data"] += 1
+        broken: dict[Metric, MetricError] = {}
         for chunk in self.source.chunks(self._columns(metrics)):
             self.statements["chunks"] += 1
             view = ChunkView(chunk)
-            for state in (*states.values(), *groups):
-                state.add(view)
-        values: dict[Metric, Any] = {**profiles, **{metric: state.value() for metric, state in states.items()}}
+            for metric, state in states.items():
+                if metric not in broken:
+                    _fold(metric, state, view, broken)
+            for group in groups:
+                group.add(view)
+        values: dict[Metric, Any] = {**profiles}
+        for metric, state in states.items():
+            if metric not in broken:
+                _fold(metric, state, None, broken, values)
+        values.update(broken)
         for group in groups:
             values.update(group.values())
         return values
@@ -145,6 +153,24 @@ class PandasEngine:
             if len(rows) == len(top):
                 break
         return [rows[h] for h in top if h in rows]
+
+
+def _fold(
+    metric: Metric, state: Any, view: ChunkView | None, broken: dict[Metric, MetricError], out: Any = None
+) -> None:
+    """Add a chunk to one metric's state (or, without a view, read its value into ``out``).
+
+    A column of mixed Python types (``[1, 2, "abc"]``, dtype object) cannot be compared or
+    summed: that one metric becomes a ``MetricError`` (its checks get status ``error``, as on
+    SQL) instead of the TypeError sinking every check's result.
+    """
+    try:
+        if view is not None:
+            state.add(view)
+        else:
+            out[metric] = state.value()
+    except (TypeError, ValueError) as err:
+        broken[metric] = MetricError(f"cannot measure {metric.label} on this data: {err}")
 
 
 def _duplicate_keys(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -118,7 +118,12 @@ class SqlEngine:
     def _scan(self, metrics: list[Metric]) -> dict[Metric, Any]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
-        aggregations = [aggregation(m, self.dialect, labels.__getitem__, self._any_value) for m in metrics]
+        aggregations = [
+            aggregation(
+                m, self.dialect, labels.__getitem__, self._any_value, number=self._as_number, dataset=self._subselect
+            )
+            for m in metrics
+        ]
         expressions = [
             expr.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, expr in enumerate(agg.expressions)
         ]
@@ -154,6 +159,17 @@ class SqlEngine:
         except (ValueError, TypeError):  # not in the dialect's storage format: keep it as is
             return value
 
+    def _as_number(self, column: str) -> sa.ColumnElement[Any]:
+        """The column as a number: booleans average and sum as 0/1 (PostgreSQL has no
+        AVG(boolean); SQLite stores 0/1 already, the cast costs nothing there)."""
+        if self.column_types().get(column) == "boolean":
+            return sa.cast(col(column), sa.Integer)
+        return col(column)
+
+    def _subselect(self, *columns: Any) -> sa.Select[Any]:
+        """A SELECT of the filtered dataset, for sub-selects inside the one scan."""
+        return self._filtered(sa.select(*columns).select_from(self._source()))
+
     def _any_value(self, column: str) -> sa.ColumnElement[Any]:
         """One non-NULL value of ``column`` (from the first rows read): a shift that keeps
         SQLite's sums of squares precise. Any value works; a typical one works best."""
@@ -176,7 +192,7 @@ class SqlEngine:
         else:
             stmt = (
                 self._filtered(sa.select(sa.literal_column("*")).select_from(self._source()))
-                .where(violation(spec))
+                .where(violation(spec, self.dialect))
                 .limit(limit)
             )
         rows = self._execute("samples", stmt)

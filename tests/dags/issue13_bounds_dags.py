@@ -1,0 +1,38 @@
+"""DAGs for issue 13: bounds templated per run (timestamps, params) on a table and on a
+DataFrame, and the DataFrame operator's ``where`` filter.
+
+The tests write the warehouse (connection ``dq_test_warehouse``) before each run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import DAG
+
+from airflow_dq.checks import mean_between, row_count, value_range
+from airflow_dq.operators import DataQualityOperator
+
+START = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+# One day of rows per run: the bounds are the run's own day, rendered per run.
+RUN_DAY_CHECKS = [
+    value_range("loaded_at", min="{{ logical_date }}", max="{{ logical_date.add(days=1) }}", strict_max=True),
+    row_count(min="{{ params.min_rows }}"),
+    mean_between("amount", max="{{ params.max_mean }}"),
+]
+
+with DAG(
+    dag_id="dq_test_templated_bounds",
+    schedule="@daily",
+    start_date=START,
+    catchup=False,
+    params={"min_rows": 3, "max_mean": 50},
+) as templated_bounds:
+    DataQualityOperator(
+        task_id="validate",
+        conn_id="dq_test_warehouse",
+        table="loads",
+        checks=RUN_DAY_CHECKS,
+        retries=0,
+    )
