@@ -67,6 +67,9 @@ _CLASSES: dict[str, str] = {
     "Monotonic": "airflow_dq.checks.row_rules",
     "ColumnCount": "airflow_dq.checks.schema",
     "StatisticBetween": "airflow_dq.checks.aggregates",
+    "Reconciliation": "airflow_dq.checks.reconcile",
+    "RowCountMatches": "airflow_dq.checks.reconcile",
+    "SumMatches": "airflow_dq.checks.reconcile",
 }
 
 # The public spelling: lower-case names that read like the rule.
@@ -110,6 +113,8 @@ _ALIASES: dict[str, str] = {
     "forbidden_values": "ForbiddenValues",
     "is_null": "IsNullCheck",
     "column_count": "ColumnCount",
+    "row_count_matches": "RowCountMatches",
+    "sum_matches": "SumMatches",
 }
 
 
@@ -162,6 +167,7 @@ if TYPE_CHECKING:
         training_integrity,
     )
     from airflow_dq.checks.pinned import stored_profile
+    from airflow_dq.checks.reconcile import Reconciliation, RowCountMatches, SumMatches
     from airflow_dq.checks.row_rules import ColumnPair, ForbiddenValues, IsNullCheck, Monotonic
     from airflow_dq.checks.rows import (
         AcceptedValues,
@@ -221,6 +227,8 @@ if TYPE_CHECKING:
     forbidden_values = ForbiddenValues
     is_null = IsNullCheck
     column_count = ColumnCount
+    row_count_matches = RowCountMatches
+    sum_matches = SumMatches
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -252,9 +260,11 @@ __all__ = [
     "Monotonic",
     "NotNull",
     "QuantileBetween",
+    "Reconciliation",
     "References",
     "RowCondition",
     "RowCountCheck",
+    "RowCountMatches",
     "RowLevelCheck",
     "Schema",
     "SegmentAnomaly",
@@ -263,6 +273,7 @@ __all__ = [
     "StatisticBetween",
     "StdDevBetween",
     "SumBetween",
+    "SumMatches",
     "TextPerplexity",
     "TimeBucketCompleteness",
     "TokenConcentration",
@@ -298,6 +309,7 @@ __all__ = [
     "references",
     "row_condition",
     "row_count",
+    "row_count_matches",
     "schema",
     "segment_anomaly",
     "segment_completeness",
@@ -305,6 +317,7 @@ __all__ = [
     "stddev_between",
     "stored_profile",
     "sum_between",
+    "sum_matches",
     "text_perplexity",
     "time_bucket_completeness",
     "token_concentration",

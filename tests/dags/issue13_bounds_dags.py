@@ -36,3 +36,22 @@ with DAG(
         checks=RUN_DAY_CHECKS,
         retries=0,
     )
+
+
+# Reconciliation across two connections: the warehouse copy against its source database.
+with DAG(dag_id="dq_test_reconcile", schedule="@daily", start_date=START, catchup=False) as reconcile:
+    from airflow_dq.checks import row_count_matches, sum_matches
+
+    DataQualityOperator(
+        task_id="reconcile",
+        conn_id="dq_test_warehouse",
+        table="orders",
+        where="order_day = '{{ ds }}'",
+        checks=[
+            row_count_matches("src_orders", other_conn_id="dq_test_source", other_where="order_day = '{{ ds }}'"),
+            sum_matches(
+                "amount", "src_orders", other_conn_id="dq_test_source", other_where="order_day = '{{ ds }}'"
+            ),
+        ],
+        retries=0,
+    )

@@ -19,6 +19,7 @@ from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
 from airflow_dq.metrics import CustomScalar, Metric, MetricError
+from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -64,7 +65,12 @@ class PandasEngine:
                 raise TypeError("the pandas engine cannot run custom SQL (custom_sql checks need a SQL database)")
         profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
         profiles = self._profiles(profiled) if profiled else {}
-        metrics = [m for m in metrics if not isinstance(m, ProfileMetric)]
+        elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
+        if elsewhere:  # a reconciliation check's source is a SQL table behind other_conn_id
+            from airflow_dq.engines.sql.elsewhere import compute_elsewhere
+
+            profiles.update(compute_elsewhere(None, elsewhere, self.statements))
+        metrics = [m for m in metrics if not isinstance(m, ProfileMetric | Elsewhere)]
         if not metrics:
             return profiles
         # Grouped counts (segments, time buckets) fold in the same pass as the scalar metrics.

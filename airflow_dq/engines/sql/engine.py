@@ -21,10 +21,12 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
+from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, Maximum, Metric, Minimum
+from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -101,8 +103,11 @@ class SqlEngine:
         return dict.fromkeys(names, "other")
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
-        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric)]
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
         values = self._scan(scalar) if scalar else {}
+        elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
+        if elsewhere:  # reconciliation: one SELECT per source table/query (see elsewhere.py)
+            values.update(compute_elsewhere(self.bind, elsewhere, self.statements))
         profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
         if profiled:  # histograms on a reference's bin edges, row samples: see histograms.py
             values.update(compute_sql_profiles(self, profiled))
