@@ -49,9 +49,7 @@ with DAG(dag_id="dq_test_reconcile", schedule="@daily", start_date=START, catchu
         where="order_day = '{{ ds }}'",
         checks=[
             row_count_matches("src_orders", other_conn_id="dq_test_source", other_where="order_day = '{{ ds }}'"),
-            sum_matches(
-                "amount", "src_orders", other_conn_id="dq_test_source", other_where="order_day = '{{ ds }}'"
-            ),
+            sum_matches("amount", "src_orders", other_conn_id="dq_test_source", other_where="order_day = '{{ ds }}'"),
         ],
         retries=0,
     )
