@@ -53,3 +53,29 @@ with DAG(dag_id="dq_test_reconcile", schedule="@daily", start_date=START, catchu
         ],
         retries=0,
     )
+
+
+def _two_days():
+    import pandas as pd
+
+    # 2026-11-20 is clean; 2026-11-21 has a negative amount and a NULL user.
+    return pd.DataFrame(
+        {
+            "day": ["2026-11-20"] * 3 + ["2026-11-21"] * 3,
+            "user_id": [1, 2, 3, 4, None, 6],
+            "amount": [5.0, 7.0, 9.0, -1.0, 3.0, 4.0],
+        }
+    )
+
+
+with DAG(dag_id="dq_test_dataframe_where", schedule="@daily", start_date=START, catchup=False) as dataframe_where:
+    from airflow_dq.checks import not_null
+    from airflow_dq.operators import DataFrameQualityOperator
+
+    DataFrameQualityOperator(
+        task_id="validate_day",
+        data=_two_days,
+        where="day == '{{ ds }}'",
+        checks=[row_count(min=3, max=3), not_null("user_id"), value_range("amount", min=0)],
+        retries=0,
+    )

@@ -16,7 +16,7 @@ import pandas as pd
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
-from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
+from airflow_dq.engines.pandas.sources import FileSource, FilteredSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
 from airflow_dq.metrics import CustomScalar, Metric, MetricError
 from airflow_dq.metrics.elsewhere import Elsewhere
@@ -30,6 +30,7 @@ class PandasEngine:
     >>> engine = PandasEngine(df)                                    # in memory
     >>> engine = PandasEngine("events.csv.gz", chunksize=500_000)    # streamed in chunks
     >>> run_checks(engine, [not_null("user_id"), unique("event_id")])
+    >>> engine = PandasEngine(df, where="country == 'US'")           # a pandas query, or a mask callable
 
     NULL is what pandas calls missing: NaN, None, NaT and pd.NA, exactly as SQL's NULL
     (``pandas.DataFrame.to_sql`` writes all of them as NULL).
@@ -43,9 +44,10 @@ class PandasEngine:
         chunksize: int | None = None,
         read_options: dict[str, Any] | None = None,
         name: str | None = None,
+        where: Any = None,
     ) -> None:
-        self.source: FrameSource | FileSource = make_source(
-            data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name
+        self.source: FrameSource | FileSource | FilteredSource = make_source(
+            data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name, where=where
         )
         self.statements: Counter[str] = Counter()
         self._column_types: dict[str, str] | None = None
