@@ -333,8 +333,13 @@ class KeyCounts:
         keys = view.frame[list(self.columns)]
         if self.ignore_nulls:
             keys = keys.loc[view.complete(self.columns)]
-        counts = keys.value_counts(dropna=False)
-        self._counts = counts if self._counts is None else self._counts.add(counts, fill_value=0)
+        counts = keys.groupby(list(self.columns), dropna=False, sort=False).size()
+        if self._counts is not None:
+            # Merge by key without sorting: keys of mixed types (text and NULL) do not sort.
+            merged = pd.concat([self._counts, counts])
+            levels = 0 if len(self.columns) == 1 else list(range(len(self.columns)))
+            counts = merged.groupby(level=levels, dropna=False, sort=False).sum()
+        self._counts = counts
 
     def value(self) -> int:
         if self._counts is None:
