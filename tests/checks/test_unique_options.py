@@ -66,7 +66,7 @@ def test_unique_options(db: sa.Engine, how: str, tmp_path) -> None:
 
 def test_the_default_metric_label_is_unchanged() -> None:
     """History is keyed by metric labels: the options must not rename the default one."""
-    (violations, checked) = dq.unique("a").metrics()
+    violations, _ = dq.unique("a").metrics()
     assert violations.label == "duplicate_count(('a',))"
     assert dq.unique("a", count="all").metrics()[0].label == "duplicate_count(('a',), all_rows)"
 
