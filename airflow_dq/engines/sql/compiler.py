@@ -253,27 +253,26 @@ def _quantile(metric: Quantile, dialect: str, as_number: Number, dataset: Datase
         return Aggregation([sa.func.percentile_cont(metric.q).within_group(value)], lambda v: _number(v[0]))
     if dataset is None:
         raise TypeError(f"the SQL engine cannot compute {metric!r} without a dataset sub-select")
-    # No percentile_cont (SQLite): the two values at the ranks around q * (n - 1), each from
-    # an ordered sub-select inside the scan (one sort per rank), interpolated in Python as
-    # percentile_cont does. Exact, at the cost of sorting the column.
-    present = col(metric.column).is_not(None)
+    # No percentile_cont (SQLite): one ordered sub-select inside the scan reads the two values
+    # at ranks floor(q * (n - 1)) and the next (LIMIT 2 OFFSET), and interpolates between
+    # them as percentile_cont does. Exact, at the cost of one sort of the column.
     count = dataset(sa.func.count(col(metric.column))).correlate(None).scalar_subquery()
-    rank = sa.cast((count - 1) * metric.q, sa.Integer)
-    ordered = dataset(value).where(present).order_by(value).limit(1)
-    low = ordered.offset(rank).correlate(None).scalar_subquery()
-    high = ordered.offset(rank + 1).correlate(None).scalar_subquery()
-
-    def read(values: list[Any]) -> float | None:
-        n, below, above = _int(values[0]), _number(values[1]), _number(values[2])
-        if n == 0 or below is None:
-            return None
-        position = (n - 1) * metric.q
-        fraction = position - math.floor(position)
-        if fraction == 0 or above is None:
-            return float(below)
-        return float(below) + fraction * (float(above) - float(below))
-
-    return Aggregation([sa.func.count(col(metric.column)), low, high], read)
+    position = (count - 1) * metric.q
+    rank = sa.cast(position, sa.Integer)
+    pair = (
+        dataset(value.label("dq_value"))
+        .where(col(metric.column).is_not(None))
+        .order_by(value)
+        .limit(2)
+        .offset(rank)
+        .subquery("dq_ranks")
+    )
+    low, high = sa.func.min(pair.c.dq_value), sa.func.max(pair.c.dq_value)
+    interpolated = sa.select(low + (position - rank) * (high - low)).select_from(pair).correlate(None)
+    return Aggregation(
+        [sa.func.count(col(metric.column)), interpolated.scalar_subquery()],
+        lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
+    )
 
 
 def _order_violations(metric: OrderViolations, dataset: Dataset | None) -> Aggregation:
