@@ -67,8 +67,8 @@ def suites() -> dict[str, list]:
     ]
     return {
         "base (4 checks)": base,
-        "+ aggregates (6)": base
-        + [
+        "+ aggregates (6)": [
+            *base,
             dq.sum_between("amount", min=0),
             dq.distinct_count_between("user_id", min=1),
             dq.distinct_ratio_between("user_id", max=1),
@@ -76,9 +76,12 @@ def suites() -> dict[str, list]:
             dq.is_null("amount", mostly=0.01),
             dq.column_pair("shipped_at", ">=", "ordered_at", mostly=0.9),
         ],
-        "+ quantiles (2)": base
-        + [dq.quantile_between("amount", 0.9, max=10_000), dq.median_between("amount", max=10_000)],
-        "+ monotonic (1)": base + [dq.monotonic("seq", order_by="ordered_at", strictly=True)],
+        "+ quantiles (2)": [
+            *base,
+            dq.quantile_between("amount", 0.9, max=10000),
+            dq.median_between("amount", max=10000),
+        ],
+        "+ monotonic (1)": [*base, dq.monotonic("seq", order_by="ordered_at", strictly=True)],
     }
 
 

@@ -7,7 +7,7 @@ takes ``mostly``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from airflow_dq.checks.base import FailureSample
@@ -25,6 +25,16 @@ from airflow_dq.metrics import (
 )
 
 DIRECTIONS = ("increasing", "decreasing")
+# Type families that compare with each other ("other" and unknown families: measured).
+_COMPARABLE = {
+    "integer": "number",
+    "float": "number",
+    "decimal": "number",
+    "boolean": "boolean",
+    "string": "text",
+    "date": "time",
+    "timestamp": "time",
+}
 
 
 class ForbiddenValues(ColumnRowCheck):
@@ -111,6 +121,14 @@ class ColumnPair(RowLevelCheck):
     @property
     def name(self) -> str:
         return self._name or f"column_pair({self.left} {self.op} {self.right})"
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        # PostgreSQL would reject the whole scan for `integer >= text`; pandas would raise.
+        kinds = [_COMPARABLE.get(column_types.get(c, "other")) for c in (self.left, self.right)]
+        if None in kinds or kinds[0] == kinds[1]:
+            return None
+        families = ", ".join(f"'{c}' is {column_types[c]}" for c in (self.left, self.right))
+        return f"{families}: values of these types cannot be compared"
 
     def predicate(self) -> Predicate:
         return PairFails(self.left, self.op, self.right)

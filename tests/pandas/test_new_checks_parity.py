@@ -178,6 +178,7 @@ def test_new_checks_agree_on_every_engine(db: sa.Engine, how: str, tmp_path: Pat
         for label in a.metrics:
             assert _same(a.metrics[label], b.metrics[label]), (a.name, label, a.metrics[label], b.metrics[label])
         assert a.expected == b.expected
+        assert len(a.failing_rows) == len(b.failing_rows), (a.name, a.failing_rows, b.failing_rows)
 
 
 def test_hand_computed_values(db: sa.Engine) -> None:
@@ -200,6 +201,29 @@ def test_hand_computed_values(db: sa.Engine) -> None:
     assert results["country_all"].observed == sum(1 for r in records if r["country"] is not None)
     # legacy: 236 NULLs and 4 "x" are two repeated keys: 235 + 3 surplus rows
     assert results["legacy_with_nulls"].observed == 238
+
+
+def test_failure_samples_show_the_same_rows(db: sa.Engine) -> None:
+    create_table(db, "t", COLUMNS, rows())
+    names = ("forbidden_values(country)", "is_null(legacy)", "column_pair(shipped_at >= ordered_at)", "seq_not_user")
+    sql = {r.name: r for r in run(db, suite(), now=NOW, sample_size=3).results}
+    frame = {r.name: r for r in check_dataframe(frame_of_rows(), suite(), now=NOW, sample_size=3).results}
+    for name in names:
+        assert len(sql[name].failing_rows) == 3, name
+        assert [r["seq"] for r in sql[name].failing_rows] == [r["seq"] for r in frame[name].failing_rows], name
+    assert sql["is_null(legacy)"].failing_rows[0]["legacy"] == "x"
+
+
+def frame_of_rows() -> pd.DataFrame:
+    return frame(rows())
+
+
+def test_column_pair_of_incomparable_types_errors_alone(db: sa.Engine) -> None:
+    create_table(db, "t", COLUMNS, rows())
+    checks = [dq.column_pair("seq", "<", "country"), dq.row_count(min=1)]
+    for results in (run(db, checks, now=NOW).results, check_dataframe(frame_of_rows(), checks, now=NOW).results):
+        assert [str(r.status) for r in results] == ["error", "pass"]
+        assert "'seq' is integer, 'country' is string" in results[0].message
 
 
 def test_new_checks_share_the_one_scan(db: sa.Engine) -> None:
