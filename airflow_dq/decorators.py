@@ -20,6 +20,7 @@ from airflow_dq.operators.base import (
     check_on_failure,
     check_sample_size,
 )
+from airflow_dq.operators.dataframe import check_where
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
@@ -50,10 +51,13 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
         checks: Sequence[Check],
         on_failure: str = "fail",
         sample_size: int | None = None,
+        where: str | Callable[[Any], Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         owner = f"@task.dq '{self.task_id}'"
+        check_where(owner, where)
+        self.dq_where = where  # a pandas expression or a mask callable (see DataFrameQualityOperator)
         if self.multiple_outputs:
             raise ValueError(f"{owner}: 'multiple_outputs' cannot be used; the task must return one DataFrame")
         self.on_failure = check_on_failure(owner, on_failure)
@@ -69,7 +73,7 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
 
         history = TaskHistory(context)
         result = history.run_checks(
-            lambda: PandasEngine(frame, name=f"DataFrame returned by {self.task_id}"),
+            lambda: PandasEngine(frame, name=f"DataFrame returned by {self.task_id}", where=self.dq_where),
             self.checks,
             context,
             sample_size=self.sample_size,

@@ -9,7 +9,7 @@ from typing import Any
 
 from airflow_dq.checks.base import CannotJudge, Check, CheckContext, HistoryReader, Verdict
 from airflow_dq.engines.base import Engine
-from airflow_dq.metrics import Metric, RowCount
+from airflow_dq.metrics import Metric, MetricError, RowCount
 from airflow_dq.results import CheckResult, Severity, Status, SuiteResult
 from airflow_dq.sql_fragments import check_sql_problem
 
@@ -153,6 +153,10 @@ def run_checks(
         logical_date=logical_date,
     )
     for check in runnable:
+        unmeasured = [values[m] for m in check.metrics() if isinstance(values.get(m), MetricError)]
+        if unmeasured:  # the engine could not measure this check's metric; the others ran
+            results[check.name] = _error_result(check, f"cannot be measured: {unmeasured[0]}")
+            continue
         try:
             verdict = check.judge(values, ctx)
         except CannotJudge as err:

@@ -56,6 +56,20 @@ _CLASSES: dict[str, str] = {
     "Schema": "airflow_dq.checks.schema",
     "SegmentCompleteness": "airflow_dq.checks.segments",
     "stored_profile": "airflow_dq.checks.pinned",
+    "SumBetween": "airflow_dq.checks.statistics",
+    "QuantileBetween": "airflow_dq.checks.statistics",
+    "MedianBetween": "airflow_dq.checks.statistics",
+    "DistinctCountBetween": "airflow_dq.checks.statistics",
+    "DistinctRatioBetween": "airflow_dq.checks.statistics",
+    "ColumnPair": "airflow_dq.checks.row_rules",
+    "ForbiddenValues": "airflow_dq.checks.row_rules",
+    "IsNullCheck": "airflow_dq.checks.row_rules",
+    "Monotonic": "airflow_dq.checks.row_rules",
+    "ColumnCount": "airflow_dq.checks.schema",
+    "StatisticBetween": "airflow_dq.checks.aggregates",
+    "Reconciliation": "airflow_dq.checks.reconcile",
+    "RowCountMatches": "airflow_dq.checks.reconcile",
+    "SumMatches": "airflow_dq.checks.reconcile",
 }
 
 # The public spelling: lower-case names that read like the rule.
@@ -89,6 +103,18 @@ _ALIASES: dict[str, str] = {
     "label_consistency": "LabelConsistency",
     "text_perplexity": "TextPerplexity",
     "token_concentration": "TokenConcentration",
+    "sum_between": "SumBetween",
+    "quantile_between": "QuantileBetween",
+    "median_between": "MedianBetween",
+    "distinct_count_between": "DistinctCountBetween",
+    "distinct_ratio_between": "DistinctRatioBetween",
+    "column_pair": "ColumnPair",
+    "monotonic": "Monotonic",
+    "forbidden_values": "ForbiddenValues",
+    "is_null": "IsNullCheck",
+    "column_count": "ColumnCount",
+    "row_count_matches": "RowCountMatches",
+    "sum_matches": "SumMatches",
 }
 
 
@@ -116,7 +142,14 @@ schema = _Schema
 
 
 if TYPE_CHECKING:
-    from airflow_dq.checks.aggregates import CustomSql, Freshness, MeanBetween, RowCountCheck, StdDevBetween
+    from airflow_dq.checks.aggregates import (
+        CustomSql,
+        Freshness,
+        MeanBetween,
+        RowCountCheck,
+        StatisticBetween,
+        StdDevBetween,
+    )
     from airflow_dq.checks.anomaly import AnomalyCheck, FreshnessAnomaly, MetricAnomaly, VolumeAnomaly
     from airflow_dq.checks.anomaly_segments import SegmentAnomaly
     from airflow_dq.checks.base import Check, CheckArgumentError, CheckContext, Verdict
@@ -134,6 +167,8 @@ if TYPE_CHECKING:
         training_integrity,
     )
     from airflow_dq.checks.pinned import stored_profile
+    from airflow_dq.checks.reconcile import Reconciliation, RowCountMatches, SumMatches
+    from airflow_dq.checks.row_rules import ColumnPair, ForbiddenValues, IsNullCheck, Monotonic
     from airflow_dq.checks.rows import (
         AcceptedValues,
         LengthBetween,
@@ -145,8 +180,15 @@ if TYPE_CHECKING:
         Unique,
         ValueRange,
     )
-    from airflow_dq.checks.schema import TYPE_FAMILIES, Schema
+    from airflow_dq.checks.schema import TYPE_FAMILIES, ColumnCount, Schema
     from airflow_dq.checks.segments import SegmentCompleteness
+    from airflow_dq.checks.statistics import (
+        DistinctCountBetween,
+        DistinctRatioBetween,
+        MedianBetween,
+        QuantileBetween,
+        SumBetween,
+    )
 
     row_count = RowCountCheck
     not_null = NotNull
@@ -175,6 +217,18 @@ if TYPE_CHECKING:
     label_consistency = LabelConsistency
     text_perplexity = TextPerplexity
     token_concentration = TokenConcentration
+    sum_between = SumBetween
+    quantile_between = QuantileBetween
+    median_between = MedianBetween
+    distinct_count_between = DistinctCountBetween
+    distinct_ratio_between = DistinctRatioBetween
+    column_pair = ColumnPair
+    monotonic = Monotonic
+    forbidden_values = ForbiddenValues
+    is_null = IsNullCheck
+    column_count = ColumnCount
+    row_count_matches = RowCountMatches
+    sum_matches = SumMatches
 
 __all__ = [
     "TYPE_FAMILIES",
@@ -183,29 +237,43 @@ __all__ = [
     "Check",
     "CheckArgumentError",
     "CheckContext",
+    "ColumnCount",
+    "ColumnPair",
     "ConflictingLabels",
     "CustomSql",
+    "DistinctCountBetween",
+    "DistinctRatioBetween",
     "Drift",
     "DuplicateSurge",
+    "ForbiddenValues",
     "FreshThrough",
     "Freshness",
     "FreshnessAnomaly",
+    "IsNullCheck",
     "LabelConsistency",
     "LabelShift",
     "LengthBetween",
     "MatchesRegex",
     "MeanBetween",
+    "MedianBetween",
     "MetricAnomaly",
+    "Monotonic",
     "NotNull",
+    "QuantileBetween",
+    "Reconciliation",
     "References",
     "RowCondition",
     "RowCountCheck",
+    "RowCountMatches",
     "RowLevelCheck",
     "Schema",
     "SegmentAnomaly",
     "SegmentCompleteness",
     "SourceSurge",
+    "StatisticBetween",
     "StdDevBetween",
+    "SumBetween",
+    "SumMatches",
     "TextPerplexity",
     "TimeBucketCompleteness",
     "TokenConcentration",
@@ -215,29 +283,41 @@ __all__ = [
     "Verdict",
     "VolumeAnomaly",
     "accepted_values",
+    "column_count",
+    "column_pair",
     "conflicting_labels",
     "custom_sql",
+    "distinct_count_between",
+    "distinct_ratio_between",
     "drift",
     "duplicate_surge",
+    "forbidden_values",
     "fresh_through",
     "freshness",
     "freshness_anomaly",
+    "is_null",
     "label_consistency",
     "label_shift",
     "length_between",
     "matches_regex",
     "mean_between",
+    "median_between",
     "metric_anomaly",
+    "monotonic",
     "not_null",
+    "quantile_between",
     "references",
     "row_condition",
     "row_count",
+    "row_count_matches",
     "schema",
     "segment_anomaly",
     "segment_completeness",
     "source_surge",
     "stddev_between",
     "stored_profile",
+    "sum_between",
+    "sum_matches",
     "text_perplexity",
     "time_bucket_completeness",
     "token_concentration",

@@ -12,10 +12,8 @@ from airflow_dq.checks.base import (
     Check,
     CheckContext,
     Verdict,
-    describe_bounds,
     fmt_number,
     needs_number,
-    within,
 )
 from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, StdDev, WrongShape
 from airflow_dq.sql_fragments import stacked_problem
@@ -24,56 +22,88 @@ from airflow_dq.sql_fragments import stacked_problem
 class RowCountCheck(Check):
     """The number of rows (after the ``where`` filter) lies within bounds.
 
+    Bounds are whole numbers >= 0, or templates rendered per run
+    (``min="{{ params.min_rows }}"``); ``strict_min``/``strict_max`` exclude the bound.
+
     ``row_count(min=1000)``, ``row_count(min=1, max=5_000_000)``
     """
 
     check_type = "row_count"
+    template_fields = ("min", "max")
 
-    def __init__(self, min: int | None = None, max: int | None = None, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(
+        self,
+        min: int | str | None = None,  # noqa: A002
+        max: int | str | None = None,  # noqa: A002
+        *,
+        strict_min: bool = False,
+        strict_max: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
-        self._bounds_args(min, max)
-        self.min, self.max = min, max
+        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)
 
     def metrics(self) -> tuple[Metric, ...]:
         return (RowCount(),)
 
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        return self._resolve_bounds()  # templated bounds, rendered: read as numbers
+
     def expectation(self) -> str:
-        return f"row count {describe_bounds(self.min, self.max)}"
+        return f"row count {self._bounds_text()}"
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         rows = int(values[RowCount()])
-        passed = within(rows, self.min, self.max)
+        passed = self._in_bounds(rows)
         verb = "is" if passed else "is not"
-        return Verdict(passed, rows, f"{fmt_number(rows)} rows, which {verb} {describe_bounds(self.min, self.max)}")
+        return Verdict(passed, rows, f"{fmt_number(rows)} rows, which {verb} {self._bounds_text()}")
 
 
-class _StatisticBetween(Check):
+class StatisticBetween(Check):
+    """Base class: one statistic of a numeric (or boolean, as 0/1) column within bounds."""
+
     metric_type: type[Metric]
     statistic = ""
     needs = 1  # values needed for the statistic to exist
+    template_fields = ("min", "max")
+    booleans = True  # booleans are measured as 0/1
 
-    def __init__(self, column: str, min: float | None = None, max: float | None = None, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(
+        self,
+        column: str,
+        min: float | str | None = None,  # noqa: A002
+        max: float | str | None = None,  # noqa: A002
+        *,
+        strict_min: bool = False,
+        strict_max: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self._columns_for_errors = column
         super().__init__(**kwargs)
         self.column = self._column_arg("column", column)
-        self._bounds_args(min, max)
-        self.min, self.max = min, max
+        self._bounds_args(min, max, strict_min=strict_min, strict_max=strict_max)
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
+    def metric(self) -> Metric:
+        return self.metric_type(self.column)
+
     def metrics(self) -> tuple[Metric, ...]:
-        return (self.metric_type(self.column),)
+        return (self.metric(),)
 
     def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
-        return needs_number(self.column, column_types)
+        return needs_number(self.column, column_types, booleans=self.booleans) or self._resolve_bounds()
 
     def expectation(self) -> str:
-        return f"{self.statistic} of '{self.column}' {describe_bounds(self.min, self.max)}"
+        return f"{self.statistic} of '{self.column}' {self._bounds_text()}"
+
+    def statistic_value(self, values: Mapping[Metric, Any]) -> Any:
+        return values[self.metric()]
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
-        value = values[self.metrics()[0]]
+        value = self.statistic_value(values)
         if value is None:
             return Verdict(
                 False,
@@ -82,20 +112,22 @@ class _StatisticBetween(Check):
                 f"{self.needs} non-NULL value{'s' if self.needs > 1 else ''}",
             )
         value = float(value)
-        passed = within(value, self.min, self.max)
+        passed = self._in_bounds(value)
         verb = "is" if passed else "is not"
         return Verdict(
             passed,
             value,
-            f"{self.statistic} of '{self.column}' is {fmt_number(value)}, which {verb} "
-            f"{describe_bounds(self.min, self.max)}",
+            f"{self.statistic} of '{self.column}' is {fmt_number(value)}, which {verb} {self._bounds_text()}",
         )
 
 
-class MeanBetween(_StatisticBetween):
-    """The mean of the non-NULL values of ``column`` lies within bounds.
+_StatisticBetween = StatisticBetween  # the name other modules knew
 
-    ``mean_between("amount", min=20, max=80)``
+
+class MeanBetween(StatisticBetween):
+    """The mean of the non-NULL values of ``column`` lies within bounds (booleans as 0/1).
+
+    ``mean_between("amount", min=20, max=80)``, ``mean_between("is_fraud", max=0.02)``
     """
 
     check_type = "mean_between"
@@ -103,7 +135,7 @@ class MeanBetween(_StatisticBetween):
     statistic = "mean"
 
 
-class StdDevBetween(_StatisticBetween):
+class StdDevBetween(StatisticBetween):
     """The sample standard deviation of ``column`` lies within bounds (needs 2+ values).
 
     ``stddev_between("amount", max=50)``
@@ -205,15 +237,17 @@ class CustomSql(Check):
     """
 
     check_type = "custom_sql"
-    template_fields = ("sql",)
+    template_fields = ("sql", "min", "max")
 
     def __init__(
         self,
         sql: str,
         *,
-        min: float | None = None,  # noqa: A002
-        max: float | None = None,  # noqa: A002
+        min: float | str | None = None,  # noqa: A002
+        max: float | str | None = None,  # noqa: A002
         equals: Any = None,
+        strict_min: bool = False,
+        strict_max: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -225,19 +259,22 @@ class CustomSql(Check):
         if equals is not None and (min is not None or max is not None):
             raise self._argument_error("equals", "cannot be combined with min/max")
         if equals is None:
-            self._bounds_args(min, max)
+            self._bounds_args(min, max, strict_min=strict_min, strict_max=strict_max)
+        else:
+            self.min = self.max = self._low = self._high = None
+            self.strict_min = self.strict_max = False
+            self._bound_kinds = "number"
         self.sql = sql
-        self.min, self.max, self.equals = min, max, equals
+        self.equals = equals
 
     def metrics(self) -> tuple[Metric, ...]:
         return (CustomScalar(self.sql),)
 
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        return None if self.equals is not None else self._resolve_bounds()
+
     def expectation(self) -> str:
-        return (
-            f"query result = {self.equals!r}"
-            if self.equals is not None
-            else (f"query result {describe_bounds(self.min, self.max)}")
-        )
+        return f"query result = {self.equals!r}" if self.equals is not None else f"query result {self._bounds_text()}"
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         value = values[CustomScalar(self.sql)]
@@ -252,6 +289,6 @@ class CustomSql(Check):
         elif value is None:
             return Verdict(False, None, "the query returned NULL (or no row), which has no place in the bounds")
         else:
-            passed = within(value, self.min, self.max)
+            passed = self._in_bounds(value)
         verb = "meets" if passed else "does not meet"
         return Verdict(passed, value, f"the query returned {fmt_number(value)}, which {verb} {self.expectation()}")

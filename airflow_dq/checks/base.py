@@ -168,25 +168,65 @@ class Check:
             raise self._argument_error(argument, f"must be a number, got {value!r}")
         return value
 
-    def _bounds_args(self, low: Any, high: Any, *, numeric: bool = True) -> None:
+    def _bounds_args(
+        self,
+        low: Any,
+        high: Any,
+        *,
+        numeric: bool = True,
+        kinds: str | None = None,
+        strict_min: bool = False,
+        strict_max: bool = False,
+    ) -> None:
+        """Validate and keep ``min``/``max``/``strict_min``/``strict_max`` (see ``checks.bounds``).
+
+        ``kinds``: ``"number"`` (default when ``numeric``), ``"count"`` or ``"any"``. A bound
+        may be a Jinja template (``template_fields`` hold ``min`` and ``max``): it is read
+        in the column's type once rendered, by ``_resolve_bounds``.
+        """
+        from airflow_dq.checks.bounds import check_bound_pair, check_strict, is_template
+
+        kinds = kinds or ("number" if numeric else "any")
+        check_bound_pair(self, low, high, kinds=kinds)
+        self.min, self.max = low, high
+        self.strict_min = check_strict(self, "strict_min", strict_min)
+        self.strict_max = check_strict(self, "strict_max", strict_max)
+        self._bound_kinds = kinds
+        # Until the run reads them in the column's type, bounds are used as given.
+        templated = is_template(low) or is_template(high)
+        self._low, self._high = (None, None) if templated else (low, high)
+
+    def _resolve_bounds(self, family: str = "number") -> str | None:
+        """Read the (rendered) bounds in the type ``family``; a problem message, or None."""
+        from airflow_dq.checks.bounds import resolve_pair
+
+        try:
+            self._low, self._high = resolve_pair(self, self.min, self.max, family, kinds=self._bound_kinds)
+        except CheckArgumentError as err:
+            return str(err)
+        return None
+
+    def _bounds_text(self) -> str:
+        low, high = getattr(self, "_low", None), getattr(self, "_high", None)
         if low is None and high is None:
-            raise self._argument_error("min", "and 'max' are both missing: give at least one bound")
-        if numeric:
-            self._number_arg("min", low)
-            self._number_arg("max", high)
-        if low is not None and high is not None:
-            try:
-                inverted = low > high
-            except TypeError as err:
-                raise self._argument_error("max", f"cannot be compared with min ({low!r} vs {high!r})") from err
-            if inverted:
-                raise self._argument_error("min", f"({low!r}) is greater than max ({high!r})")
+            low, high = self.min, self.max
+        return describe_bounds(
+            low, high, strict_low=getattr(self, "strict_min", False), strict_high=getattr(self, "strict_max", False)
+        )
+
+    def _in_bounds(self, value: Any) -> bool:
+        from airflow_dq.checks.bounds import within as within_bounds
+
+        return within_bounds(value, self._low, self._high, strict_low=self.strict_min, strict_high=self.strict_max)
 
 
-def needs_number(column: str, column_types: Mapping[str, str]) -> str | None:
-    """A problem when ``column`` is known not to be numeric ("other" means unknown: measure)."""
+def needs_number(column: str, column_types: Mapping[str, str], *, booleans: bool = False) -> str | None:
+    """A problem when ``column`` is known not to be numeric ("other" means unknown: measure).
+
+    ``booleans=True`` accepts boolean columns, measured as 0/1 (a label's positive rate).
+    """
     family = column_types.get(column, "other")
-    if family in ("integer", "float", "decimal", "other"):
+    if family in ("integer", "float", "decimal", "other") or (booleans and family == "boolean"):
         return None
     return f"'{column}' is {family}, and this check needs a numeric column"
 
@@ -202,7 +242,10 @@ def describe_bounds(low: Any, high: Any, *, strict_low: bool = False, strict_hig
 
 
 def within(value: Any, low: Any, high: Any) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
+    """Inclusive bounds, with the float tolerance of ``checks.bounds`` (the same on every engine)."""
+    from airflow_dq.checks.bounds import within as within_bounds
+
+    return within_bounds(value, low, high)
 
 
 def fmt_number(value: Any) -> str:

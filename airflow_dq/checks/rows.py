@@ -7,7 +7,6 @@ On failure the engine fetches a few of the offending rows.
 
 from __future__ import annotations
 
-import numbers
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -19,10 +18,10 @@ from airflow_dq.checks.base import (
     DuplicateKeys,
     FailureSample,
     Verdict,
-    describe_bounds,
     fmt_number,
     needs_number,
 )
+from airflow_dq.checks.bounds import is_number
 from airflow_dq.metrics import (
     CompleteCount,
     DuplicateCount,
@@ -138,15 +137,24 @@ class NotNull(ColumnRowCheck):
 
 
 class Unique(RowLevelCheck):
-    """Values (or combinations of values) occur at most once; rows with a NULL key are ignored.
+    """Values (or combinations of values) occur at most once.
 
-    ``unique("event_id")``, ``unique(["user_id", "day"])``
+    ``ignore_nulls=True`` (default) leaves out rows with a NULL in the key;
+    ``ignore_nulls=False`` makes NULL a value like any other (two rows ``(7, NULL)`` are
+    duplicates). ``count="surplus"`` (default) counts the rows beyond the first of each key
+    (3 rows of one key: 2 duplicates); ``count="all"`` counts every row of a repeated key
+    (3), the way GX counts. ``mostly`` compares the counted rows with the rows checked.
+
+    ``unique("event_id")``, ``unique(["user_id", "day"], ignore_nulls=False, count="all")``
     """
 
     check_type = "unique"
     violation = "are duplicates"
+    COUNTS = ("surplus", "all")
 
-    def __init__(self, columns: str | Iterable[str], **kwargs: Any) -> None:
+    def __init__(
+        self, columns: str | Iterable[str], *, ignore_nulls: bool = True, count: str = "surplus", **kwargs: Any
+    ) -> None:
         self._columns_for_errors = columns
         super().__init__(**kwargs)
         if not isinstance(columns, str | Iterable):
@@ -158,7 +166,12 @@ class Unique(RowLevelCheck):
             self._column_arg("columns", col)
         if len(set(cols)) != len(cols):
             raise self._argument_error("columns", f"names a column twice: {list(cols)}")
+        if not isinstance(ignore_nulls, bool):
+            raise self._argument_error("ignore_nulls", f"must be True or False, got {ignore_nulls!r}")
+        if count not in self.COUNTS:
+            raise self._argument_error("count", f"must be one of {self.COUNTS}, got {count!r}")
         self._key = cols
+        self.ignore_nulls, self.count = ignore_nulls, count
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -166,10 +179,17 @@ class Unique(RowLevelCheck):
 
     @property
     def checked(self) -> str:  # type: ignore[override]
+        if not getattr(self, "ignore_nulls", True):
+            return "rows"
         return "keys" if len(self._key) > 1 else "non-NULL values"
 
     def violations_metric(self) -> Metric:
-        return DuplicateCount(self._key)
+        return DuplicateCount(
+            self._key, ignore_nulls=getattr(self, "ignore_nulls", True), count_all=getattr(self, "count", "") == "all"
+        )
+
+    def applicable_metric(self) -> Metric:
+        return CompleteCount(self._key) if getattr(self, "ignore_nulls", True) else RowCount()
 
     def rule(self) -> str:
         return f"are unique in ({', '.join(self._key)})" if len(self._key) > 1 else f"of '{self._key[0]}' are unique"
@@ -210,11 +230,16 @@ class AcceptedValues(ColumnRowCheck):
 class ValueRange(ColumnRowCheck):
     """Every non-NULL value of ``column`` lies between ``min`` and ``max`` (inclusive by default).
 
+    Bounds are numbers, dates, timestamps or text, or templates rendered per run and read in
+    the column's type (``min="{{ data_interval_start }}"`` on a timestamp column). A bound
+    that does not fit the column (``min="ten"`` on a number) gives this check ``error``.
+
     ``value_range("amount", min=0, max=10_000, mostly=0.999)``
     """
 
     check_type = "value_range"
     violation = "are out of range"
+    template_fields = ("min", "max")
 
     def __init__(
         self,
@@ -227,23 +252,25 @@ class ValueRange(ColumnRowCheck):
         **kwargs: Any,
     ) -> None:
         super().__init__(column, **kwargs)
-        # Dates and strings are valid bounds too, so only their order is checked.
-        self._bounds_args(min, max, numeric=False)
-        self.min, self.max = min, max
-        self.strict_min, self.strict_max = strict_min, strict_max
+        # Dates and strings are valid bounds too: they are read in the column's type at run time.
+        self._bounds_args(min, max, kinds="any", strict_min=strict_min, strict_max=strict_max)
 
     def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
-        numeric_bounds = all(
-            b is None or (isinstance(b, numbers.Real) and not isinstance(b, bool)) for b in (self.min, self.max)
-        )
-        return needs_number(self.column, column_types) if numeric_bounds else None
+        family = column_types.get(self.column, "other")
+        numeric_bounds = all(b is None or is_number(b) for b in (self.min, self.max))
+        if numeric_bounds:
+            problem = needs_number(self.column, column_types)
+            if problem:
+                return problem
+        if family in ("string", "other") and not numeric_bounds:
+            family = "text"  # compared as given (dates kept as text compare as ISO text)
+        return self._resolve_bounds(family)
 
     def predicate(self) -> Predicate:
-        return OutOfRange(self.column, self.min, self.max, self.strict_min, self.strict_max)
+        return OutOfRange(self.column, self._low, self._high, self.strict_min, self.strict_max)
 
     def rule(self) -> str:
-        bounds = describe_bounds(self.min, self.max, strict_low=self.strict_min, strict_high=self.strict_max)
-        return f"of '{self.column}' {bounds}"
+        return f"of '{self.column}' {self._bounds_text()}"
 
 
 class MatchesRegex(ColumnRowCheck):
@@ -284,19 +311,35 @@ class LengthBetween(ColumnRowCheck):
     check_type = "length_between"
     violation = "have a length out of range"
 
-    def __init__(self, column: str, min: int | None = None, max: int | None = None, **kwargs: Any) -> None:  # noqa: A002
+    template_fields = ("min", "max")
+
+    def __init__(
+        self,
+        column: str,
+        min: int | str | None = None,  # noqa: A002
+        max: int | str | None = None,  # noqa: A002
+        *,
+        strict_min: bool = False,
+        strict_max: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(column, **kwargs)
-        self._bounds_args(min, max)
-        for arg, value in (("min", min), ("max", max)):
-            if value is not None and (not isinstance(value, int) or value < 0):
-                raise self._argument_error(arg, f"must be a whole number >= 0, got {value!r}")
-        self.min, self.max = min, max
+        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        return self._resolve_bounds()
 
     def predicate(self) -> Predicate:
-        return LengthOutOfRange(self.column, self.min, self.max)
+        low, high = self._low, self._high
+        # Lengths are whole numbers: a strict bound is the next whole number, inclusive.
+        if low is not None and self.strict_min:
+            low = int(low) + 1
+        if high is not None and self.strict_max:
+            high = int(high) - 1
+        return LengthOutOfRange(self.column, None if low is None else int(low), None if high is None else int(high))
 
     def rule(self) -> str:
-        return f"of '{self.column}' have a length {describe_bounds(self.min, self.max)}"
+        return f"of '{self.column}' have a length {self._bounds_text()}"
 
 
 class References(ColumnRowCheck):

@@ -44,7 +44,14 @@ class Schema(Check):
 
     check_type = "schema"
 
-    def __init__(self, columns: Mapping[str, str | None], *, allow_extra: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, str | None],
+        *,
+        allow_extra: bool = False,
+        ordered: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if not isinstance(columns, Mapping) or not columns:
             raise self._argument_error("columns", f"must be a non-empty mapping of column -> type, got {columns!r}")
@@ -55,15 +62,19 @@ class Schema(Check):
                     "columns",
                     f"gives {col!r} the unknown type {family!r}; use one of {', '.join(TYPE_FAMILIES)} or None",
                 )
+        if not isinstance(ordered, bool):
+            raise self._argument_error("ordered", f"must be True or False, got {ordered!r}")
         self.expected_columns = dict(columns)
         self.allow_extra = allow_extra
+        self.ordered = ordered
 
     def metrics(self) -> tuple[Metric, ...]:
         return ()  # read from the catalog (CheckContext.column_types), not from the data
 
     def expectation(self) -> str:
         extra = ", extra columns allowed" if self.allow_extra else ", no extra columns"
-        return f"{len(self.expected_columns)} columns with matching types{extra}"
+        order = ", in this order" if getattr(self, "ordered", False) else ""
+        return f"{len(self.expected_columns)} columns with matching types{extra}{order}"
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         actual = dict(ctx.column_types)
@@ -84,10 +95,52 @@ class Schema(Check):
             )
         if extra and not self.allow_extra:
             problems.append(f"unexpected extra columns {extra}")
-        observed = {"missing": missing, "retyped": retyped, "extra": extra}
+        observed: dict[str, Any] = {"missing": missing, "retyped": retyped, "extra": extra}
+        if getattr(self, "ordered", False):
+            # The expected columns that exist must come in the order given (extra columns
+            # may sit between them when allowed).
+            found = [c for c in actual if c in self.expected_columns]
+            wanted = [c for c in self.expected_columns if c in actual]
+            observed["order"] = found
+            if found != wanted:
+                problems.append(f"columns out of order: {found}, expected {wanted}")
         if problems:
             return Verdict(False, observed, "schema differs: " + "; ".join(problems))
         note = f" (extra columns allowed: {extra})" if extra else ""
         return Verdict(
             True, observed, f"all {len(self.expected_columns)} expected columns present with matching types{note}"
         )
+
+
+class ColumnCount(Check):
+    """The dataset has between ``min`` and ``max`` columns (read from the catalog).
+
+    ``column_count(min=5, max=40)``, ``column_count(min=12, max=12)``
+    """
+
+    check_type = "column_count"
+    template_fields = ("min", "max")
+
+    def __init__(
+        self,
+        min: int | str | None = None,  # noqa: A002
+        max: int | str | None = None,  # noqa: A002
+        *,
+        strict_min: bool = False,
+        strict_max: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)
+
+    def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
+        return self._resolve_bounds()
+
+    def expectation(self) -> str:
+        return f"column count {self._bounds_text()}"
+
+    def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
+        count = len(ctx.column_types)
+        passed = self._in_bounds(count)
+        verb = "is" if passed else "is not"
+        return Verdict(passed, count, f"{count} columns, which {verb} {self._bounds_text()}")

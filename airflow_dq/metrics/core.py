@@ -43,9 +43,22 @@ class CompleteCount(Metric):
 
 @dataclass(frozen=True)
 class DuplicateCount(Metric):
-    """Surplus rows: complete rows minus distinct keys, among rows whose key has no NULL."""
+    """Rows of repeated keys.
+
+    By default the surplus rows (complete rows minus distinct keys) among rows whose key has
+    no NULL; ``ignore_nulls=False`` makes NULL a value like any other (two rows ``(1, NULL)``
+    repeat a key); ``count_all=True`` counts every row of a repeated key (GX's count).
+    """
 
     columns: tuple[str, ...]
+    ignore_nulls: bool = True
+    count_all: bool = False
+
+    @property
+    def label(self) -> str:
+        # The default label predates the options: keep it, so history stays keyed the same.
+        options = [o for o, on in (("with_nulls", not self.ignore_nulls), ("all_rows", self.count_all)) if on]
+        return f"duplicate_count({', '.join([str(self.columns), *options])})"
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,55 @@ class StdDev(Metric):
     """Sample standard deviation (n - 1), as SQL's STDDEV_SAMP and pandas' std()."""
 
     column: str
+
+
+@dataclass(frozen=True)
+class Sum(Metric):
+    """Sum of the non-NULL values (booleans as 0/1); NULL when there are none, as SQL."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class DistinctCount(Metric):
+    """Number of distinct non-NULL values."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class Quantile(Metric):
+    """The ``q`` quantile of the non-NULL values, interpolated linearly between the two
+    nearest ranks (SQL's ``percentile_cont``, pandas' default ``quantile``)."""
+
+    column: str
+    q: float
+
+
+@dataclass(frozen=True)
+class OrderViolations(Metric):
+    """Rows whose ``column`` value breaks the order of the previous row by ``order_by``.
+
+    Only rows where both columns are non-NULL are ordered; ``direction`` is
+    ``"increasing"`` or ``"decreasing"``; ``strictly`` makes a repeated value a violation.
+    """
+
+    column: str
+    order_by: str
+    strictly: bool = False
+    direction: str = "increasing"
+
+
+@dataclass(frozen=True)
+class MetricError:
+    """What an engine gives instead of a value when one metric cannot be measured (a
+    column of mixed types, say): the checks that need it get status ``error``, the rest
+    of the suite runs."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,34 @@ class NotIn(Predicate):
 
 
 @dataclass(frozen=True)
+class HasValue(Predicate):
+    """A non-NULL value (the rows an ``is_null`` check rejects)."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class IsIn(Predicate):
+    """A non-NULL value that is one of ``values`` (forbidden values)."""
+
+    column: str
+    values: tuple[Any, ...]
+
+
+COMPARISONS = ("<", "<=", "=", "!=", ">=", ">")
+
+
+@dataclass(frozen=True)
+class PairFails(Predicate):
+    """``left op right`` is not TRUE for the row: FALSE, or NULL because a side is NULL
+    (the NULL semantics of ``row_condition``)."""
+
+    left: str
+    op: str
+    right: str
+
+
+@dataclass(frozen=True)
 class OutOfRange(Predicate):
     column: str
     min: Any = None

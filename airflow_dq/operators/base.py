@@ -52,6 +52,18 @@ class RenderChecksOnACopy:
         super().render_template_fields(context, jinja_env)  # type: ignore[misc]
 
 
+def sqlalchemy_engine_for(conn_id: str) -> Any:
+    """The SQLAlchemy engine of an Airflow connection (a reconciliation check's source)."""
+    from airflow.sdk import BaseHook
+
+    hook = BaseHook.get_hook(conn_id)
+    if not hasattr(hook, "get_sqlalchemy_engine"):
+        raise TypeError(
+            f"connection '{conn_id}' gives a {type(hook).__name__}, which is not a SQL hook with SQLAlchemy support"
+        )
+    return hook.get_sqlalchemy_engine()
+
+
 def check_sql_dataset(owner: str, conn_id: Any, *, table: Any, sql: Any, schema: Any = None, where: Any = None) -> None:
     """Fail at parse time on a SQL dataset that cannot be right (operator and sensors)."""
     if not isinstance(conn_id, str) or not conn_id:

@@ -34,6 +34,17 @@ def check_source_args(owner: str, file_format: Any, chunksize: Any, read_options
         raise ValueError(f"{owner}: 'read_options' must be a dict of pandas reader options, got {read_options!r}")
 
 
+def check_where(owner: str, where: Any) -> None:
+    """``where``: a pandas expression (templated) or a callable ``frame -> boolean mask``."""
+    if where is None or callable(where):
+        return
+    if not isinstance(where, str) or not where.strip():
+        raise ValueError(
+            f"{owner}: 'where' must be a pandas expression such as \"country == 'US'\" or a callable "
+            f"returning a boolean mask, got {where!r}"
+        )
+
+
 def resolve_path(data: Any, conn_id: str | None) -> Any:
     """A URI such as ``s3://bucket/key.parquet`` becomes Airflow's ObjectStoragePath (which
     reads through the connection ``conn_id``); local paths and DataFrames pass through."""
@@ -93,6 +104,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param read_options: extra arguments for ``pandas.read_csv`` (e.g. ``dtype``,
         ``parse_dates``) or the Parquet reader. Templated.
     :param conn_id: Airflow connection for object-storage URIs.
+    :param where: check only some rows: a pandas expression as in ``DataFrame.query``
+        (``"event_date == '{{ ds }}' and amount > 0"``; templated) or a callable
+        ``frame -> boolean mask``. Rows where the mask is NA are left out, as in SQL.
     :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
     :param sample_size: offending rows kept per failed row-level check; default from the
         ``[data_quality] failure_sample_size`` option (5).
@@ -104,7 +118,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     """
 
     # ``checks``: a check's own template fields (e.g. time_bucket_completeness' window) render too.
-    template_fields: Sequence[str] = ("data", "read_options", "checks", "cleaned_path")
+    template_fields: Sequence[str] = ("data", "read_options", "where", "checks", "cleaned_path")
     ui_color = "#d6ecf3"
     operator_extra_links = (DataQualityResultsLink(),)  # "Data Quality" button: this run's results
 
@@ -117,6 +131,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         chunksize: int | None = None,
         read_options: dict[str, Any] | None = None,
         conn_id: str | None = None,
+        where: str | Any = None,
         on_failure: str = "fail",
         sample_size: int | None = None,
         on_suspicious_rows: str = "fail",
@@ -125,6 +140,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataFrameQualityOperator '{self.task_id}'"
+        check_where(owner, where)
         if data is None or (isinstance(data, str) and not data.strip()):
             raise ValueError(f"{owner}: 'data' must be a DataFrame, a callable or a file path, got {data!r}")
         if isinstance(data, int | float | bool | bytes | list | tuple | dict):
@@ -144,6 +160,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         self.data = None if self.data_callable is not None else data
         self.file_format, self.chunksize, self.read_options = file_format, chunksize, read_options
         self.conn_id = conn_id
+        # A mask callable stays out of the template field (Airflow would call it with the context).
+        self.where_callable = where if callable(where) else None
+        self.where = None if callable(where) else where
 
     def execute(self, context: Context) -> dict[str, Any]:
         # pandas comes in here, never at DAG parse time.
@@ -159,6 +178,7 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
                 file_format=self.file_format,
                 chunksize=self.chunksize if is_file else None,
                 read_options=self.read_options if is_file else None,
+                where=self.where_callable or self.where,
             ),
             self.checks,
             context,

@@ -177,19 +177,23 @@ class TaskHistory:
     ) -> SuiteResult:
         """Run the checks with the run's time, the provider settings, this history and its
         stored profiles; the store is closed again if anything fails before the verdict."""
+        from airflow_dq.engines.connections import use_connections
+        from airflow_dq.operators.base import sqlalchemy_engine_for
         from airflow_dq.suite import run_checks
 
         try:
-            return run_checks(
-                make_engine(),
-                checks,
-                now=run_time(context),
-                sample_size=sample_size_setting(sample_size),
-                default_timezone=default_timezone_setting(),
-                history=self.reader,
-                logical_date=self.key.logical_date,
-                profiles=self.profile,
-            )
+            # Reconciliation checks reach their source through other Airflow connections.
+            with use_connections(sqlalchemy_engine_for):
+                return run_checks(
+                    make_engine(),
+                    checks,
+                    now=run_time(context),
+                    sample_size=sample_size_setting(sample_size),
+                    default_timezone=default_timezone_setting(),
+                    history=self.reader,
+                    logical_date=self.key.logical_date,
+                    profiles=self.profile,
+                )
         except BaseException:
             self.close()
             raise

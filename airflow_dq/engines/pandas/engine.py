@@ -16,9 +16,10 @@ import pandas as pd
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
-from airflow_dq.engines.pandas.sources import FileSource, FrameSource, make_source
+from airflow_dq.engines.pandas.sources import FileSource, FilteredSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
-from airflow_dq.metrics import CustomScalar, Metric
+from airflow_dq.metrics import CustomScalar, Metric, MetricError
+from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 
@@ -29,6 +30,7 @@ class PandasEngine:
     >>> engine = PandasEngine(df)                                    # in memory
     >>> engine = PandasEngine("events.csv.gz", chunksize=500_000)    # streamed in chunks
     >>> run_checks(engine, [not_null("user_id"), unique("event_id")])
+    >>> engine = PandasEngine(df, where="country == 'US'")           # a pandas query, or a mask callable
 
     NULL is what pandas calls missing: NaN, None, NaT and pd.NA, exactly as SQL's NULL
     (``pandas.DataFrame.to_sql`` writes all of them as NULL).
@@ -42,9 +44,10 @@ class PandasEngine:
         chunksize: int | None = None,
         read_options: dict[str, Any] | None = None,
         name: str | None = None,
+        where: Any = None,
     ) -> None:
-        self.source: FrameSource | FileSource = make_source(
-            data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name
+        self.source: FrameSource | FileSource | FilteredSource = make_source(
+            data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name, where=where
         )
         self.statements: Counter[str] = Counter()
         self._column_types: dict[str, str] | None = None
@@ -64,19 +67,32 @@ class PandasEngine:
                 raise TypeError("the pandas engine cannot run custom SQL (custom_sql checks need a SQL database)")
         profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
         profiles = self._profiles(profiled) if profiled else {}
-        metrics = [m for m in metrics if not isinstance(m, ProfileMetric)]
+        elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
+        if elsewhere:  # a reconciliation check's source is a SQL table behind other_conn_id
+            from airflow_dq.engines.sql.elsewhere import compute_elsewhere
+
+            profiles.update(compute_elsewhere(None, elsewhere, self.statements))
+        metrics = [m for m in metrics if not isinstance(m, ProfileMetric | Elsewhere)]
         if not metrics:
             return profiles
         # Grouped counts (segments, time buckets) fold in the same pass as the scalar metrics.
         groups = grouped_states([m for m in metrics if isinstance(m, Grouped)])
         states = {m: state_for(m, chunked=self.source.chunked) for m in metrics if not isinstance(m, Grouped)}
         self.statements["data"] += 1
+        broken: dict[Metric, MetricError] = {}
         for chunk in self.source.chunks(self._columns(metrics)):
             self.statements["chunks"] += 1
             view = ChunkView(chunk)
-            for state in (*states.values(), *groups):
-                state.add(view)
-        values: dict[Metric, Any] = {**profiles, **{metric: state.value() for metric, state in states.items()}}
+            for metric, state in states.items():
+                if metric not in broken:
+                    _fold(metric, state, view, broken)
+            for group in groups:
+                group.add(view)
+        values: dict[Metric, Any] = {**profiles}
+        for metric, state in states.items():
+            if metric not in broken:
+                _fold(metric, state, None, broken, values)
+        values.update(broken)
         for group in groups:
             values.update(group.values())
         return values
@@ -145,6 +161,24 @@ class PandasEngine:
             if len(rows) == len(top):
                 break
         return [rows[h] for h in top if h in rows]
+
+
+def _fold(
+    metric: Metric, state: Any, view: ChunkView | None, broken: dict[Metric, MetricError], out: Any = None
+) -> None:
+    """Add a chunk to one metric's state (or, without a view, read its value into ``out``).
+
+    A column of mixed Python types (``[1, 2, "abc"]``, dtype object) cannot be compared or
+    summed: that one metric becomes a ``MetricError`` (its checks get status ``error``, as on
+    SQL) instead of the TypeError sinking every check's result.
+    """
+    try:
+        if view is not None:
+            state.add(view)
+        else:
+            out[metric] = state.value()
+    except (TypeError, ValueError) as err:
+        broken[metric] = MetricError(f"cannot measure {metric.label} on this data: {err}")
 
 
 def _duplicate_keys(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

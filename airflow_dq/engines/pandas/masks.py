@@ -9,6 +9,7 @@ comparison with NULL is never TRUE.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from typing import Any
 
@@ -17,11 +18,14 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from airflow_dq.metrics import (
+    HasValue,
+    IsIn,
     IsNull,
     LengthOutOfRange,
     MissingInParent,
     NotIn,
     OutOfRange,
+    PairFails,
     Predicate,
     RegexMismatch,
     SqlConditionFalse,
@@ -133,10 +137,33 @@ def _bound(series: pd.Series, value: Any) -> Any:
     return value
 
 
+_COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+
+
+def _pair_holds(view: ChunkView, pred: PairFails) -> np.ndarray:
+    """True where ``left op right`` is TRUE; a NULL on either side is not TRUE, as in SQL."""
+    both = view.present(pred.left) & view.present(pred.right)
+    left, right = view.column(pred.left)[both], view.column(pred.right)[both]
+    holds = np.zeros(len(view), dtype=bool)
+    holds[both] = np.asarray(_COMPARE[pred.op](left.to_numpy(), right.to_numpy()), dtype=bool)
+    return holds
+
+
 def violation_mask(view: ChunkView, pred: Predicate) -> np.ndarray:
     """True exactly for the rows of the chunk that break ``pred``'s rule."""
     if isinstance(pred, IsNull):
         return ~view.present(pred.column)
+    if isinstance(pred, HasValue):
+        return view.present(pred.column).copy()
+    if isinstance(pred, PairFails):
+        return ~_pair_holds(view, pred)
     if isinstance(pred, NOT_ON_DATAFRAMES):
         raise TypeError(f"the pandas engine cannot evaluate {type(pred).__name__}: it needs a SQL database")
     if isinstance(pred, RegexMismatch):
@@ -154,6 +181,8 @@ def violation_mask(view: ChunkView, pred: Predicate) -> np.ndarray:
     present = view.present(pred.column)
     if isinstance(pred, NotIn):
         return present & ~series.isin(list(pred.values)).to_numpy(dtype=bool)
+    if isinstance(pred, IsIn):
+        return present & series.isin(list(pred.values)).to_numpy(dtype=bool)
     if isinstance(pred, OutOfRange):
         # Comparisons with NaN are False and with pd.NA are NA (read as False): NULL never
         # violates. Object columns (dates, decimals) hold None, which cannot be compared, so

@@ -166,6 +166,51 @@ class FileSource:
                     yield batch.to_pandas()
 
 
+class FilteredSource:
+    """Another source narrowed to the rows a ``where`` selects, chunk by chunk: a pandas
+    expression (``DataFrame.eval``, as in ``df.query``: ``"country == 'US' and amount > 0"``)
+    or a callable ``frame -> boolean mask``. A row where the mask is NA is left out, as SQL's
+    WHERE leaves out a NULL condition. Files are read with all their columns, since the
+    filter may name any of them."""
+
+    def __init__(self, inner: FrameSource | FileSource, where: str | Callable[[pd.DataFrame], Any]) -> None:
+        if isinstance(where, str) and not where.strip():
+            raise ValueError("the DataFrame filter 'where' is empty (a template that rendered to nothing?)")
+        if not isinstance(where, str) and not callable(where):
+            raise TypeError(f"'where' must be a pandas expression or a callable returning a mask, got {where!r}")
+        self.inner, self.where = inner, where
+
+    @property
+    def chunked(self) -> bool:
+        return self.inner.chunked
+
+    def describe(self) -> str:
+        shown = self.where if isinstance(self.where, str) else f"{getattr(self.where, '__name__', 'mask')}(frame)"
+        return f"{self.inner.describe()} where {shown}"
+
+    def column_types(self) -> dict[str, str]:
+        return self.inner.column_types()
+
+    def _mask(self, chunk: pd.DataFrame) -> Any:
+        try:
+            mask = chunk.eval(self.where) if isinstance(self.where, str) else self.where(chunk)
+        except Exception as err:
+            raise ValueError(f"the DataFrame filter where={self.where!r} failed on the data: {err}") from err
+        mask = pd.Series(mask, index=chunk.index) if not isinstance(mask, pd.Series) else mask
+        if len(mask) != len(chunk) or not (
+            pd.api.types.is_bool_dtype(mask.dtype) or (mask.dtype == object and mask.map(type).isin([bool]).all())
+        ):
+            raise ValueError(
+                f"the DataFrame filter where={self.where!r} must give one True/False per row, got {mask.dtype} "
+                f"of {len(mask)} values for {len(chunk)} rows"
+            )
+        return mask.fillna(False).astype(bool).to_numpy()
+
+    def chunks(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        for chunk in self.inner.chunks(None):
+            yield chunk[self._mask(chunk)]
+
+
 def _detect(path: Any, given: str | None) -> tuple[str, str | None]:
     name = getattr(path, "name", None) if not isinstance(path, str | os.PathLike) else None
     return file_format(str(path) if name is None else name, given)
@@ -178,8 +223,15 @@ def make_source(
     chunksize: int | None = None,
     read_options: dict[str, Any] | None = None,
     name: str | None = None,
-) -> FrameSource | FileSource:
-    """The source for ``data``: a DataFrame, a callable returning one, or a file path."""
+    where: str | Callable[[pd.DataFrame], Any] | None = None,
+) -> FrameSource | FileSource | FilteredSource:
+    """The source for ``data``: a DataFrame, a callable returning one, or a file path,
+    narrowed by ``where`` when given."""
+    if where is not None:
+        return FilteredSource(
+            make_source(data, file_format=file_format, chunksize=chunksize, read_options=read_options, name=name),
+            where,
+        )
     if isinstance(data, pd.DataFrame) or (callable(data) and not hasattr(data, "open")):
         if chunksize is not None or read_options:
             raise ValueError("chunksize and read_options apply to files, not to a DataFrame")

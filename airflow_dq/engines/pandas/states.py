@@ -20,14 +20,18 @@ from airflow_dq.engines.pandas.grouped import grouping_columns
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.metrics import (
     CompleteCount,
+    DistinctCount,
     DuplicateCount,
     Maximum,
     Mean,
     Metric,
     Minimum,
     NullCount,
+    OrderViolations,
+    Quantile,
     RowCount,
     StdDev,
+    Sum,
     ViolationCount,
 )
 from airflow_dq.metrics.grouped import Grouped
@@ -119,23 +123,101 @@ class Moments:
         return math.sqrt(max(self.m2 / (self.n - 1), 0.0))
 
 
-class ExactDuplicates:
-    """Surplus rows among complete keys, for a dataset held in memory (one chunk)."""
+class Total:
+    """SUM of the non-NULL values (booleans as 0/1); None when there are none, as SQL."""
 
-    def __init__(self, columns: tuple[str, ...]) -> None:
-        self.columns = columns
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.n, self.total = 0, 0
+
+    def add(self, view: ChunkView) -> None:
+        series = view.column(self.column)
+        series = series.astype("float64") if ptypes.is_object_dtype(series.dtype) else series
+        if ptypes.is_bool_dtype(series.dtype):
+            series = series.astype("Int64")
+        n = int(series.count())
+        if n:
+            self.n += n
+            self.total += python_value(series.sum(skipna=True))
+
+    def value(self) -> Any:
+        return self.total if self.n else None
+
+
+class Values:
+    """The non-NULL values of one column (or two, for an order), kept for a statistic that
+    needs them all: 8 bytes per value and column. Read once at the end."""
+
+    def __init__(self, columns: tuple[str, ...], finish: Callable[[pd.DataFrame], Any]) -> None:
+        self.columns, self._finish = columns, finish
+        self._parts: list[pd.DataFrame] = []
+
+    def add(self, view: ChunkView) -> None:
+        mask = view.complete(self.columns)
+        self._parts.append(view.frame.loc[mask, list(self.columns)])
+
+    def value(self) -> Any:
+        if not self._parts:
+            return self._finish(pd.DataFrame({c: [] for c in self.columns}))
+        frame = pd.concat(self._parts, ignore_index=True) if len(self._parts) > 1 else self._parts[0]
+        return self._finish(frame)
+
+
+def _quantile(column: str, q: float) -> Callable[[pd.DataFrame], Any]:
+    def finish(frame: pd.DataFrame) -> float | None:
+        values = _numbers(frame[column])
+        return None if values.empty else float(values.astype("float64").quantile(q, interpolation="linear"))
+
+    return finish
+
+
+def _order_breaks(metric: OrderViolations) -> Callable[[pd.DataFrame], int]:
+    def finish(frame: pd.DataFrame) -> int:
+        # Stable sort: rows with equal order_by keep their order (SQL's order of ties is undefined).
+        ordered = frame.sort_values(metric.order_by, kind="stable")[metric.column]
+        current, previous = ordered.iloc[1:].to_numpy(), ordered.iloc[:-1].to_numpy()
+        increasing = metric.direction == "increasing"
+        if metric.strictly:
+            broken = current <= previous if increasing else current >= previous
+        else:
+            broken = current < previous if increasing else current > previous
+        return int(np.asarray(broken, dtype=bool).sum())
+
+    return finish
+
+
+class DistinctValues:
+    """COUNT(DISTINCT column) of a dataset held in memory."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.count = 0
+
+    def add(self, view: ChunkView) -> None:
+        self.count = int(view.column(self.column).nunique(dropna=True))
+
+    def value(self) -> int:
+        return self.count
+
+
+class ExactDuplicates:
+    """Rows of repeated keys (see ``DuplicateCount``) for a dataset held in memory (one chunk)."""
+
+    def __init__(self, columns: tuple[str, ...], *, ignore_nulls: bool = True, count_all: bool = False) -> None:
+        self.columns, self.ignore_nulls, self.count_all = columns, ignore_nulls, count_all
         self.count: int | None = None
 
     def add(self, view: ChunkView) -> None:
         if self.count is not None:
             raise RuntimeError("ExactDuplicates takes a single chunk; use KeyHashes for chunked input")
         complete = view.complete(self.columns)
-        if len(self.columns) == 1:
+        if len(self.columns) == 1 and self.ignore_nulls and not self.count_all:
             values = view.column(self.columns[0])
             self.count = int(complete.sum()) - int(values.nunique(dropna=True))
-        else:
-            keys = view.frame.loc[complete, list(self.columns)]
-            self.count = int(keys.duplicated().sum())
+            return
+        keys = view.frame.loc[complete, list(self.columns)] if self.ignore_nulls else view.frame[list(self.columns)]
+        # duplicated() compares NaN/None/NaT as equal, as SQL's PARTITION BY groups NULLs.
+        self.count = int(keys.duplicated(keep=False if self.count_all else "first").sum())
 
     def value(self) -> int:
         return self.count or 0
@@ -232,6 +314,41 @@ class KeyHashes:
         return self.complete - self.distinct()
 
 
+class DistinctHashes(KeyHashes):
+    """COUNT(DISTINCT column) across chunks (the hashed set of ``KeyHashes``)."""
+
+    def value(self) -> int:
+        return self.distinct()
+
+
+class KeyCounts:
+    """Rows per key across chunks (``value_counts``), for the duplicate counts KeyHashes
+    does not cover: NULL as a key value, or every row of a repeated key."""
+
+    def __init__(self, columns: tuple[str, ...], *, ignore_nulls: bool, count_all: bool) -> None:
+        self.columns, self.ignore_nulls, self.count_all = columns, ignore_nulls, count_all
+        self._counts: pd.Series | None = None
+
+    def add(self, view: ChunkView) -> None:
+        keys = view.frame[list(self.columns)]
+        if self.ignore_nulls:
+            keys = keys.loc[view.complete(self.columns)]
+        counts = keys.groupby(list(self.columns), dropna=False, sort=False).size()
+        if self._counts is not None:
+            # Merge by key without sorting: keys of mixed types (text and NULL) do not sort.
+            merged = pd.concat([self._counts, counts])
+            levels = 0 if len(self.columns) == 1 else list(range(len(self.columns)))
+            counts = merged.groupby(level=levels, dropna=False, sort=False).sum()
+        self._counts = counts
+
+    def value(self) -> int:
+        if self._counts is None:
+            return 0
+        counts = self._counts.to_numpy(dtype="int64")
+        repeated = counts[counts > 1]
+        return int(repeated.sum() if self.count_all else (repeated - 1).sum())
+
+
 def state_for(metric: Metric, *, chunked: bool) -> Any:
     """A fresh state that folds chunks into ``metric``'s value."""
     if isinstance(metric, RowCount):
@@ -254,7 +371,21 @@ def state_for(metric: Metric, *, chunked: bool) -> Any:
     if isinstance(metric, StdDev):
         return Moments(metric.column, need_m2=True)
     if isinstance(metric, DuplicateCount):
-        return KeyHashes(metric.columns) if chunked else ExactDuplicates(metric.columns)
+        if not chunked:
+            return ExactDuplicates(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
+        if metric.ignore_nulls and not metric.count_all:
+            return KeyHashes(metric.columns)
+        # NULL as a key value or every row of a repeated key: count rows per key (exact
+        # keys; a chunked file pays one key per distinct key here).
+        return KeyCounts(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
+    if isinstance(metric, Sum):
+        return Total(metric.column)
+    if isinstance(metric, DistinctCount):
+        return DistinctHashes((metric.column,)) if chunked else DistinctValues(metric.column)
+    if isinstance(metric, Quantile):
+        return Values((metric.column,), _quantile(metric.column, metric.q))
+    if isinstance(metric, OrderViolations):
+        return Values((metric.column, metric.order_by), _order_breaks(metric))
     raise TypeError(f"the pandas engine cannot compute metric {metric!r}")
 
 
@@ -262,10 +393,14 @@ def metric_columns(metric: Metric) -> tuple[str, ...]:
     """Columns a metric reads (so a file reader can skip the others)."""
     if isinstance(metric, Grouped):
         return grouping_columns(metric.grouping) + metric_columns(metric.metric)
+    if isinstance(metric, OrderViolations):
+        return (metric.column, metric.order_by)
     for attr in ("column", "columns"):
         value = getattr(metric, attr, None)
         if value is not None:
             return (value,) if isinstance(value, str) else tuple(value)
     predicate = getattr(metric, "predicate", None)
+    if hasattr(predicate, "left"):
+        return (predicate.left, predicate.right)
     column = getattr(predicate, "column", None)
     return (column,) if column else ()

@@ -19,7 +19,14 @@ _ALTERNATIVES = {
 
 def reject_sql_only_checks(checks: Sequence[Check], *, owner: str) -> None:
     """Raise ``ValueError`` naming the first check that needs a SQL database."""
+    from airflow_dq.checks.reconcile import Reconciliation
+
     for check in checks:
+        if isinstance(check, Reconciliation) and check.other_conn_id is None:
+            raise ValueError(
+                f"{owner}: check '{check.name}' ({check.check_type}) compares with a source table or query, "
+                "which a DataFrame does not have: give other_conn_id (the source's Airflow connection)"
+            )
         if isinstance(check, SegmentCompleteness) and check.expected_segments is None:
             raise ValueError(
                 f"{owner}: check '{check.name}' ({check.check_type}) reads its expected segments from a "

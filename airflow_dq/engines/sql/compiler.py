@@ -7,8 +7,10 @@ so the engine can put every metric of a suite into one SELECT.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,10 @@ import sqlalchemy as sa
 from airflow_dq.engines.sql.limits import has_filter_clause
 from airflow_dq.metrics import (
     CompleteCount,
+    DistinctCount,
     DuplicateCount,
+    HasValue,
+    IsIn,
     IsNull,
     LengthOutOfRange,
     Maximum,
@@ -28,12 +33,16 @@ from airflow_dq.metrics import (
     MissingInParent,
     NotIn,
     NullCount,
+    OrderViolations,
     OutOfRange,
+    PairFails,
     Predicate,
+    Quantile,
     RegexMismatch,
     RowCount,
     SqlConditionFalse,
     StdDev,
+    Sum,
     ViolationCount,
 )
 from airflow_dq.metrics.sketches import ApproxDistinctCount
@@ -65,21 +74,25 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
     """
     if isinstance(pred, IsNull):
         return col(pred.column).is_(None)
+    if isinstance(pred, HasValue):
+        return col(pred.column).is_not(None)
     if isinstance(pred, SqlConditionFalse):
-        condition = raw_sql(f"({pred.condition})")
-        if dialect == "postgresql":  # FALSE and NULL both break the rule
-            return sa.type_coerce(condition, sa.Boolean).is_not(sa.true())
-        # Portable spelling of IS NOT TRUE (SQLite's "IS NOT 1" would pass a truthy 2).
-        return sa.case((condition, 0), else_=1) == 1
+        return not_true(raw_sql(f"({pred.condition})"), dialect)
+    if isinstance(pred, PairFails):
+        # Built with Core, not text: the columns are quoted identifiers.
+        return not_true(_COMPARE[pred.op](col(pred.left), col(pred.right)), dialect)
     column = col(pred.column)
     if isinstance(pred, NotIn):
         rule = column.not_in(list(pred.values))
+    elif isinstance(pred, IsIn):
+        rule = column.in_(list(pred.values))
     elif isinstance(pred, OutOfRange):
         outside = []
-        if pred.min is not None:
-            outside.append(column <= pred.min if pred.strict_min else column < pred.min)
-        if pred.max is not None:
-            outside.append(column >= pred.max if pred.strict_max else column > pred.max)
+        low, high = bound_value(pred.min, dialect), bound_value(pred.max, dialect)
+        if low is not None:
+            outside.append(column <= low if pred.strict_min else column < low)
+        if high is not None:
+            outside.append(column >= high if pred.strict_max else column > high)
         rule = sa.or_(*outside)
     elif isinstance(pred, RegexMismatch):
         rule = sa.not_(sa.cast(column, sa.String).regexp_match(pred.pattern))
@@ -101,6 +114,33 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
     else:
         raise TypeError(f"the SQL engine cannot evaluate predicate {pred!r}")
     return rule
+
+
+_COMPARE: dict[str, Callable[[Any, Any], sa.ColumnElement[bool]]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+
+
+def not_true(condition: Any, dialect: str) -> sa.ColumnElement[bool]:
+    """TRUE when ``condition`` is FALSE or NULL (SQL's IS NOT TRUE)."""
+    if dialect == "postgresql":
+        return sa.type_coerce(condition, sa.Boolean).is_not(sa.true())
+    # Portable spelling of IS NOT TRUE (SQLite's "IS NOT 1" would pass a truthy 2).
+    return sa.case((condition, 0), else_=1) == 1
+
+
+def bound_value(value: Any, dialect: str) -> Any:
+    """A bound as the database compares it. SQLite keeps timestamps as UTC text with no
+    zone, so an aware bound is converted to UTC wall time there (as the pandas engine
+    reads naive timestamps); PostgreSQL compares aware values itself."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None and dialect == "sqlite":
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
 
 
 def count_where(condition: sa.ColumnElement[bool], dialect: str) -> sa.ColumnElement[int]:
@@ -135,16 +175,27 @@ def _sample_stddev(values: list[Any]) -> float | None:
     return math.sqrt(max(variance, 0.0))
 
 
+Number = Callable[[str], sa.ColumnElement[Any]]
+Dataset = Callable[..., sa.Select[Any]]
+
+
 def aggregation(
     metric: Metric,
     dialect: str,
     window_label: Callable[[tuple[str, ...]], str],
     shift: Callable[[str], sa.ColumnElement[Any]] | None = None,
+    *,
+    number: Number | None = None,
+    dataset: Dataset | None = None,
 ) -> Aggregation:
     """Compile one scalar metric. ``window_label(columns)`` names the row_number() column
-    the engine adds for multi-column duplicate counts; ``shift(column)``, when given, is a
-    value of the column that SQLite's standard deviation subtracts first (see below)."""
+    the engine adds for duplicate counts; ``shift(column)``, when given, is a value of the
+    column that SQLite's standard deviation subtracts first (see below); ``number(column)``
+    is the column as a number (a boolean cast to 0/1); ``dataset(*columns)`` is a SELECT of
+    the filtered dataset, for metrics that need a sub-select inside the scan (quantiles
+    without ``percentile_cont``, order checks)."""
     first = lambda values: values[0]  # noqa: E731
+    as_number = number or col
     if isinstance(metric, RowCount):
         return Aggregation([sa.func.count()], lambda v: _int(v[0]))
     if isinstance(metric, NullCount):
@@ -154,19 +205,19 @@ def aggregation(
             return Aggregation([sa.func.count(col(metric.columns[0]))], lambda v: _int(v[0]))
         return Aggregation([count_where(_all_present(metric.columns), dialect)], lambda v: _int(v[0]))
     if isinstance(metric, DuplicateCount):
-        if len(metric.columns) == 1:
-            c = col(metric.columns[0])
-            return Aggregation([sa.func.count(c) - sa.func.count(sa.distinct(c))], lambda v: _int(v[0]))
-        repeated = sa.and_(col(window_label(metric.columns)) > 1, _all_present(metric.columns))
-        return Aggregation([count_where(repeated, dialect)], lambda v: _int(v[0]))
+        return _duplicates(metric, dialect, window_label)
+    if isinstance(metric, DistinctCount):
+        return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], lambda v: _int(v[0]))
     if isinstance(metric, Minimum):
         return Aggregation([sa.func.min(col(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, Maximum):
         return Aggregation([sa.func.max(col(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, Mean):
-        return Aggregation([sa.func.avg(col(metric.column))], lambda v: _number(first(v)))
+        return Aggregation([sa.func.avg(as_number(metric.column))], lambda v: _number(first(v)))
+    if isinstance(metric, Sum):
+        return Aggregation([sa.func.sum(as_number(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, StdDev):
-        c = col(metric.column)
+        c = as_number(metric.column)
         if dialect == "sqlite":  # no STDDEV in SQLite: count, sum and sum of squares
             real = sa.cast(c, sa.Float)
             if shift is not None:
@@ -176,6 +227,10 @@ def aggregation(
                 real = real - shift(metric.column)
             return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
         return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
+    if isinstance(metric, Quantile):
+        return _quantile(metric, dialect, as_number, dataset)
+    if isinstance(metric, OrderViolations):
+        return _order_violations(metric, dataset)
     if isinstance(metric, ViolationCount):
         return Aggregation([count_where(violation(metric.predicate, dialect), dialect)], lambda v: _int(v[0]))
     if isinstance(metric, ApproxDistinctCount):  # exact on a plain scan; sketched when incremental
@@ -183,10 +238,76 @@ def aggregation(
     raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
 
 
+def _duplicates(metric: DuplicateCount, dialect: str, window_label: Callable[[tuple[str, ...]], str]) -> Aggregation:
+    columns = metric.columns
+    if len(columns) == 1 and metric.ignore_nulls and not metric.count_all:
+        c = col(columns[0])
+        return Aggregation([sa.func.count(c) - sa.func.count(sa.distinct(c))], lambda v: _int(v[0]))
+    rank = col(window_label(columns))  # row_number() within the rows of one key
+    keyed = [_all_present(columns)] if metric.ignore_nulls else []
+    surplus = count_where(sa.and_(rank > 1, *keyed), dialect)
+    if not metric.count_all:
+        return Aggregation([surplus], lambda v: _int(v[0]))
+    # Every row of a repeated key = the surplus rows + one first row per repeated key (the
+    # keys that have a second row).
+    repeated_keys = count_where(sa.and_(rank == 2, *keyed), dialect)
+    return Aggregation([surplus, repeated_keys], lambda v: _int(v[0]) + _int(v[1]))
+
+
+def _quantile(metric: Quantile, dialect: str, as_number: Number, dataset: Dataset | None) -> Aggregation:
+    value = as_number(metric.column)
+    if dialect == "postgresql":  # exact, in the scan: an ordered-set aggregate
+        return Aggregation([sa.func.percentile_cont(metric.q).within_group(value)], lambda v: _number(v[0]))
+    if dataset is None:
+        raise TypeError(f"the SQL engine cannot compute {metric!r} without a dataset sub-select")
+    # No percentile_cont (SQLite): one ordered sub-select inside the scan reads the two values
+    # at ranks floor(q * (n - 1)) and the next (LIMIT 2 OFFSET), and interpolates between
+    # them as percentile_cont does. Exact, at the cost of one sort of the column.
+    count = dataset(sa.func.count(col(metric.column))).correlate(None).scalar_subquery()
+    position = (count - 1) * metric.q
+    rank = sa.cast(position, sa.Integer)
+    pair = (
+        dataset(value.label("dq_value"))
+        .where(col(metric.column).is_not(None))
+        .order_by(value)
+        .limit(2)
+        .offset(rank)
+        .subquery("dq_ranks")
+    )
+    low, high = sa.func.min(pair.c.dq_value), sa.func.max(pair.c.dq_value)
+    interpolated = sa.select(low + (position - rank) * (high - low)).select_from(pair).correlate(None)
+    return Aggregation(
+        [sa.func.count(col(metric.column)), interpolated.scalar_subquery()],
+        lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
+    )
+
+
+def _order_violations(metric: OrderViolations, dataset: Dataset | None) -> Aggregation:
+    if dataset is None:
+        raise TypeError(f"the SQL engine cannot compute {metric!r} without a dataset sub-select")
+    value, key = col(metric.column), col(metric.order_by)
+    ordered = (
+        dataset(value.label("dq_value"), sa.func.lag(value).over(order_by=key).label("dq_previous"))
+        .where(value.is_not(None), key.is_not(None))
+        .subquery("dq_ordered")
+    )
+    current, previous = ordered.c.dq_value, ordered.c.dq_previous
+    increasing = metric.direction == "increasing"
+    if metric.strictly:
+        broken = current <= previous if increasing else current >= previous
+    else:
+        broken = current < previous if increasing else current > previous
+    count = sa.select(sa.func.count()).select_from(ordered).where(broken).correlate(None).scalar_subquery()
+    return Aggregation([count], lambda v: _int(v[0]))
+
+
 def window_columns(metrics: Sequence[Metric]) -> list[tuple[str, ...]]:
-    """Keys of multi-column duplicate counts: each needs a row_number() window in the scan."""
+    """Keys of duplicate counts that need a row_number() window in the scan (several
+    columns, NULL as a value, or every row of a repeated key)."""
     keys: dict[tuple[str, ...], None] = {}
     for metric in metrics:
-        if isinstance(metric, DuplicateCount) and len(metric.columns) > 1:
+        if isinstance(metric, DuplicateCount) and (
+            len(metric.columns) > 1 or not metric.ignore_nulls or metric.count_all
+        ):
             keys[metric.columns] = None
     return list(keys)

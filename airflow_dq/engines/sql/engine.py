@@ -23,6 +23,7 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
+from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.limits import select_list_limit
@@ -30,6 +31,7 @@ from airflow_dq.engines.sql.session import Limits, StatementLog, guard
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum, WrongShape
+from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
 from airflow_dq.sql_fragments import fragment_problem
@@ -122,8 +124,11 @@ class SqlEngine:
         grouped = [m for m in metrics if isinstance(m, Grouped)]
         # Known segments and time buckets join the scalar scan; the rest need a GROUP BY.
         in_scan, by_group_by = known_groups.plan(self, grouped) if grouped else ({}, [])
-        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric)]
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
         values = self._scan(scalar, in_scan) if scalar or in_scan else {}
+        elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
+        if elsewhere:  # reconciliation: one SELECT per source table/query (see elsewhere.py)
+            values.update(compute_elsewhere(self.bind, elsewhere, self.statements))
         profiled = [m for m in metrics if isinstance(m, ProfileMetric)]
         if profiled:  # histograms on a reference's bin edges, row samples: see histograms.py
             values.update(compute_sql_profiles(self, profiled))
@@ -138,7 +143,12 @@ class SqlEngine:
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
-        aggregations = [aggregation(m, self.dialect, labels.__getitem__, self._any_value) for m in metrics]
+        aggregations = [
+            aggregation(
+                m, self.dialect, labels.__getitem__, self._any_value, number=self._as_number, dataset=self._subselect
+            )
+            for m in metrics
+        ]
         owners = [*metrics, *(known or {})]
         aggregations += list((known or {}).values())
         # Every expression, labelled; a multi-column duplicate count also needs its window.
@@ -198,6 +208,17 @@ class SqlEngine:
         except (ValueError, TypeError):  # not in the dialect's storage format: keep it as is
             return value
 
+    def _as_number(self, column: str) -> sa.ColumnElement[Any]:
+        """The column as a number: booleans average and sum as 0/1 (PostgreSQL has no
+        AVG(boolean); SQLite stores 0/1 already, the cast costs nothing there)."""
+        if self.column_types().get(column) == "boolean":
+            return sa.cast(col(column), sa.Integer)
+        return col(column)
+
+    def _subselect(self, *columns: Any) -> sa.Select[Any]:
+        """A SELECT of the filtered dataset, for sub-selects inside the one scan."""
+        return self._filtered(sa.select(*columns).select_from(self._source()))
+
     def _any_value(self, column: str) -> sa.ColumnElement[Any]:
         """One non-NULL value of ``column`` (from the first rows read): a shift that keeps
         SQLite's sums of squares precise. Any value works; a typical one works best."""
@@ -220,7 +241,7 @@ class SqlEngine:
         else:
             stmt = (
                 self._filtered(sa.select(sa.literal_column("*")).select_from(self._source()))
-                .where(violation(spec))
+                .where(violation(spec, self.dialect))
                 .limit(limit)
             )
         rows = self._execute("samples", stmt)

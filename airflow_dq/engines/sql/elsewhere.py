@@ -1,0 +1,58 @@
+"""``Elsewhere`` metrics: one aggregate SELECT per (connection, source), like the scan.
+
+A reconciliation check's source is another table or query, so it cannot share the
+checked dataset's scan; all metrics on one source still share one statement. A source
+behind another connection is opened through ``engines.connections`` and disposed after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from airflow_dq.engines.connections import open_connection
+from airflow_dq.engines.sql.compiler import aggregation, raw_sql
+from airflow_dq.metrics.elsewhere import Elsewhere
+from airflow_dq.metrics.grouped import Reference
+
+
+def _select(reference: Reference, *columns: Any) -> sa.Select[Any]:
+    if reference.table is not None:
+        source: Any = sa.table(reference.table, schema=reference.schema)
+    else:
+        source = raw_sql(f"({reference.query}) AS dq_source_side")
+    stmt = sa.select(*columns).select_from(source)
+    return stmt.where(raw_sql(reference.where)) if reference.where else stmt
+
+
+def compute_elsewhere(
+    own_bind: sa.Engine | None, metrics: Sequence[Elsewhere], statements: Counter[str]
+) -> dict[Elsewhere, Any]:
+    """Every ``Elsewhere`` metric's value; ``own_bind`` serves sources with no conn_id."""
+    batches: dict[tuple[str | None, Reference], list[Elsewhere]] = defaultdict(list)
+    for metric in dict.fromkeys(metrics):
+        batches[(metric.conn_id, metric.source)].append(metric)
+    values: dict[Elsewhere, Any] = {}
+    for (conn_id, reference), batch in batches.items():
+        opened = conn_id is not None
+        bind = open_connection(conn_id) if opened else own_bind
+        if bind is None:
+            raise LookupError(f"the source {reference} has no database: give other_conn_id")
+        try:
+            dialect = bind.dialect.name
+            aggregations = [aggregation(m.metric, dialect, lambda _: "") for m in batch]
+            expressions = [
+                e.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)
+            ]
+            statements["source"] += 1
+            with bind.connect() as conn:
+                row = conn.execute(_select(reference, *expressions)).one()
+            for i, (metric, agg) in enumerate(zip(batch, aggregations, strict=True)):
+                values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
+        finally:
+            if opened:
+                bind.dispose()
+    return values
