@@ -51,10 +51,21 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         )
         load >> validate >> train_model
 
+    The checks can also come from a YAML or JSON suite file, read when the DAG is parsed
+    (a relative path is read from the DAG file's folder); the file may also give the table,
+    schema, filter and connection, and arguments given here take precedence:
+
+    .. code-block:: python
+
+        DataQualityOperator(task_id="validate_events", conn_id="warehouse", suite="suites/events.yml")
+
     :param conn_id: an Airflow connection to a SQL database (any DbApiHook with SQLAlchemy
         support: SQLite, PostgreSQL, ...). Templated.
     :param checks: the checks, built with ``airflow_dq.checks``. SQL inside ``custom_sql``
         and ``row_condition`` is templated.
+    :param suite: a suite file (see ``airflow_dq.suite_files``); its checks come first,
+        then ``checks``.
+    :param dataset: which dataset of a suite file holding several (by name or table).
     :param table: the table to check. Templated. Give ``table`` or ``sql``.
     :param schema: the table's schema (database namespace). Templated.
     :param sql: a query whose result is checked, instead of a table. Templated; a path
@@ -74,8 +85,10 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     def __init__(
         self,
         *,
-        conn_id: str,
-        checks: Sequence[Check],
+        conn_id: str | None = None,
+        checks: Sequence[Check] | None = None,
+        suite: str | None = None,
+        dataset: str | None = None,
         table: str | None = None,
         schema: str | None = None,
         sql: str | None = None,
@@ -86,6 +99,18 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataQualityOperator '{self.task_id}'"
+        self.suite = suite
+        if suite is not None:
+            from airflow_dq.suite_files.tasks import dataset_for_task, merged_checks
+
+            spec = dataset_for_task(owner, suite, self, dataset=dataset, table=table)
+            if table is None and sql is None:
+                table, sql, schema = spec.table, spec.sql, schema if schema is not None else spec.schema
+            conn_id = conn_id if conn_id is not None else spec.conn_id
+            where = where if where is not None else spec.where
+            checks = merged_checks(spec, checks)
+        elif checks is None:
+            raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")
         check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)

@@ -34,6 +34,17 @@ def check_source_args(owner: str, file_format: Any, chunksize: Any, read_options
         raise ValueError(f"{owner}: 'read_options' must be a dict of pandas reader options, got {read_options!r}")
 
 
+def suite_checks(owner: str, task: Any, checks: Any, suite: Any, dataset: str | None) -> Any:
+    """The checks of a DataFrame task: from ``suite`` (a file) and/or ``checks`` (shared with ``@task.dq``)."""
+    if suite is None:
+        if checks is None:
+            raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")
+        return checks
+    from airflow_dq.suite_files.tasks import dataset_for_task, merged_checks
+
+    return merged_checks(dataset_for_task(owner, suite, task, dataset=dataset), checks)
+
+
 def resolve_path(data: Any, conn_id: str | None) -> Any:
     """A URI such as ``s3://bucket/key.parquet`` becomes Airflow's ObjectStoragePath (which
     reads through the connection ``conn_id``); local paths and DataFrames pass through."""
@@ -88,6 +99,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param data: the DataFrame (an ``XComArg``), a callable returning one, or a file
         path/URI. Templated.
     :param checks: the checks, built with ``airflow_dq.checks``.
+    :param suite: a YAML or JSON suite file whose checks are used (before ``checks``); a
+        relative path is read from the DAG file's folder, when the DAG is parsed.
+    :param dataset: which dataset of a suite file holding several.
     :param file_format: ``"csv"`` or ``"parquet"``; by default read from the file name.
     :param chunksize: read a file in chunks of this many rows (bounded memory).
     :param read_options: extra arguments for ``pandas.read_csv`` (e.g. ``dtype``,
@@ -107,7 +121,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         self,
         *,
         data: Any,
-        checks: Sequence[Check],
+        checks: Sequence[Check] | None = None,
+        suite: str | None = None,
+        dataset: str | None = None,
         file_format: str | None = None,
         chunksize: int | None = None,
         read_options: dict[str, Any] | None = None,
@@ -125,7 +141,8 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         check_source_args(owner, file_format, chunksize, read_options)
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.checks = validate_checks(checks, owner=owner)
+        self.suite = suite
+        self.checks = validate_checks(suite_checks(owner, self, checks, suite, dataset), owner=owner)
         reject_sql_only_checks(self.checks, owner=owner)
         # Airflow calls a callable template field with the context; ours is called in execute()
         # with no arguments, so it is kept out of the template field.

@@ -153,3 +153,22 @@ def test_duplicate_metrics_are_computed_once(db: sa.Engine) -> None:
     by_name = {r.name: r for r in suite.results}
     assert by_name["mean_upper"].observed == by_name["mean_between(amount)"].observed == 20.5
     assert by_name["row_count_max"].observed == 40
+
+
+def test_a_suite_from_yaml_scans_once_like_its_python_twin(db: sa.Engine, tmp_path) -> None:
+    from airflow_dq.suite_files import dump_suite, load_suite
+
+    _load(db, bad=True)
+    path = tmp_path / "events.yml"
+    path.write_text(dump_suite(_suite(), table="events"))
+    from_yaml = load_suite(path).dataset().checks
+    with statement_log(db, custom=CUSTOM) as log:
+        suite = run(db, from_yaml, table="events", now=NOW, sample_size=3)
+    python = run(db, _suite(), table="events", now=NOW, sample_size=3)
+
+    counts = log.counts()
+    assert counts["data"] == 1, log.of("data")
+    assert counts["custom"] == 2 and counts["sample"] == 3
+    assert [(r.name, r.status, r.observed) for r in suite.results] == [
+        (r.name, r.status, r.observed) for r in python.results
+    ]
