@@ -20,7 +20,6 @@ Python reject the same mistakes, with the file's name and line added to the mess
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +74,12 @@ def _fail(path: str, line: int | None, problem: str, **kw: Any) -> SuiteFileErro
     return SuiteFileError(path, line, problem, **kw)
 
 
+def _close(word: str, choices: Any, n: int = 1) -> list[str]:
+    import difflib  # only when there is a mistake to explain
+
+    return difflib.get_close_matches(word, list(choices), n=n)
+
+
 def _key_line(data: Any, key: Any) -> int | None:
     return data.line_of(key) if isinstance(data, Located) else None
 
@@ -84,7 +89,7 @@ def _item_line(items: Any, index: int) -> int | None:
 
 
 def _unknown_key(path: str, data: Located, key: Any, allowed: tuple[str, ...], what: str) -> SuiteFileError:
-    close = difflib.get_close_matches(str(key), allowed, n=1)
+    close = _close(str(key), allowed, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return _fail(path, _key_line(data, key), f"{what} has an unknown key {key!r}{hint}; use {', '.join(allowed)}")
 
@@ -96,7 +101,7 @@ def build_check(path: str, name: Any, args: Any, line: int | None) -> list[Check
     spec = registry.constructor(name)
     if spec is None:
         names = registry.check_names()
-        close = difflib.get_close_matches(name, names, n=1)
+        close = _close(name, names, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise _fail(path, line, f"unknown check '{name}'{hint}; the checks are {', '.join(names)}", check=name)
     if args is None:
@@ -113,7 +118,7 @@ def build_check(path: str, name: Any, args: Any, line: int | None) -> list[Check
     for key in given:
         if not isinstance(key, str) or (spec.parameter(key) is None and not spec.open_ended):
             allowed = [p.name for p in spec.parameters]
-            close = difflib.get_close_matches(str(key), allowed, n=1)
+            close = _close(str(key), allowed, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise _fail(
                 path,
