@@ -20,7 +20,7 @@ from airflow_dq.operators.base import (
     check_on_failure,
     check_sample_size,
 )
-from airflow_dq.operators.dataframe import suite_checks
+from airflow_dq.operators.dataframe import DataFrameSuite, suite_checks
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 RESULTS_KEY = "dq_results"
 
 
-class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
+class _DataFrameCheckedOperator(DataFrameSuite, RenderChecksOnACopy, _PythonDecoratedOperator):
     """Runs the task's function, then checks the DataFrame it returned.
 
     Passing: the DataFrame is the return value (it flows on to downstream tasks) and the
@@ -61,8 +61,8 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
             raise ValueError(f"{owner}: 'multiple_outputs' cannot be used; the task must return one DataFrame")
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.suite = suite
-        self.checks = validate_checks(suite_checks(owner, self, checks, suite, dataset), owner=owner)
+        checks = suite_checks(owner, self, checks, suite, dataset)
+        self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
         reject_sql_only_checks(self.checks, owner=owner)
 
     def execute(self, context: Context) -> Any:

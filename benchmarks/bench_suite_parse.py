@@ -74,7 +74,8 @@ spec.loader.exec_module(module)
 t2, c2 = time.perf_counter(), time.process_time()
 task = next(v for v in vars(module).values() if hasattr(v, "task_dict")).task_dict["validate"]
 print(json.dumps({"sdk_cpu": c1 - c0, "dag": t2 - t1, "dag_cpu": c2 - c1, "checks": len(task.checks),
-                  "suite_modules": sorted(m for m in set(sys.modules) - before if m.startswith("airflow_dq.suite_files"))}))
+                  "suite_modules": sorted(m for m in set(sys.modules) - before
+                                          if m.startswith(("airflow_dq.suite_files.loader", "airflow_dq.suite_files.reader")))}))
 """
 
 # Without Airflow (which imports PyYAML itself): our modules load the YAML parser only to read a file.
@@ -123,14 +124,14 @@ def main(argv: list[str] | None = None) -> int:
                 samples[kind].append(_probe(_PROBE, str(path)))
         yaml_use = _probe(_YAML_PROBE, str(Path(tmp) / "suite.yml"))
         print(
-            f"{'DAG file (15 checks)':<24}{'wall ms':>10}{'CPU ms':>10}{'vs python':>11}  checks  suite modules loaded"
+            f"{'DAG file (15 checks)':<24}{'wall ms':>10}{'CPU ms':>10}{'vs python':>11}  checks  loader+reader loaded"
         )
         base = statistics.median(s["dag_cpu"] for s in samples["python"])
         ok = True
         for kind, runs in samples.items():
             wall = statistics.median(s["dag"] for s in runs) * 1000
             cpu = statistics.median(s["dag_cpu"] for s in runs) * 1000
-            loaded = len(runs[-1]["suite_modules"])
+            loaded = "yes" if runs[-1]["suite_modules"] else "no"
             print(f"{kind:<24}{wall:10.1f}{cpu:10.1f}{cpu / (base * 1000):10.2f}x  {runs[-1]['checks']:>6}  {loaded}")
             ok = ok and cpu <= BUDGET_MS and runs[-1]["checks"] == 15
         sdk = statistics.median(s["sdk_cpu"] for kind in samples for s in samples[kind]) * 1000
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             f"after: {yaml_use['yaml_after']} (airflow.sdk itself imports PyYAML)"
         )
         ok = ok and not yaml_use["yaml_before_a_file"] and not samples["python"][-1]["suite_modules"]
-    print("budget met" if ok else "BUDGET NOT MET (or the Python DAG loaded the suite-file modules)")
+    print("budget met" if ok else "BUDGET NOT MET (or the Python DAG loaded the suite-file loader)")
     return 0 if ok else 1
 
 

@@ -16,10 +16,13 @@ from airflow_dq.operators.base import (
     check_sample_size,
 )
 from airflow_dq.suite import validate_checks
+from airflow_dq.suite_files.tasks import SuiteFromTemplate, dataset_for_task, is_templated, merged_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_dq.suite_files.loader import DatasetSpec
 
 FILE_FORMATS = (None, "csv", "parquet")
 
@@ -35,14 +38,26 @@ def check_source_args(owner: str, file_format: Any, chunksize: Any, read_options
 
 
 def suite_checks(owner: str, task: Any, checks: Any, suite: Any, dataset: str | None) -> Any:
-    """The checks of a DataFrame task: from ``suite`` (a file) and/or ``checks`` (shared with ``@task.dq``)."""
+    """The checks of a DataFrame task: from ``suite`` (a file) and/or ``checks`` (shared with
+    ``@task.dq``). A templated suite path is kept for run time (``SuiteFromTemplate``)."""
+    task.suite, task._suite_dataset, task._python_checks = suite, dataset, list(checks or [])
     if suite is None:
         if checks is None:
             raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")
         return checks
-    from airflow_dq.suite_files.tasks import dataset_for_task, merged_checks
-
+    if is_templated(suite):
+        task._suite_template = suite
+        return checks or []
     return merged_checks(dataset_for_task(owner, suite, task, dataset=dataset), checks)
+
+
+class DataFrameSuite(SuiteFromTemplate):
+    """A templated suite of a DataFrame task, once rendered: its checks (DataFrame checks only)."""
+
+    def use_suite(self, spec: DatasetSpec) -> None:
+        owner = f"{getattr(self, 'custom_operator_name', type(self).__name__)} '{self.task_id}'"  # type: ignore[attr-defined]
+        self.checks = validate_checks(merged_checks(spec, self._python_checks), owner=owner)
+        reject_sql_only_checks(self.checks, owner=owner)
 
 
 def resolve_path(data: Any, conn_id: str | None) -> Any:
@@ -55,7 +70,7 @@ def resolve_path(data: Any, conn_id: str | None) -> Any:
     return data
 
 
-class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
+class DataFrameQualityOperator(DataFrameSuite, RenderChecksOnACopy, BaseOperator):
     """Check a pandas DataFrame, or a CSV/Parquet file, and stop the pipeline when it is bad.
 
     The same checks, with the same meaning, as ``DataQualityOperator`` (NaN, None and NaT
@@ -141,8 +156,8 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         check_source_args(owner, file_format, chunksize, read_options)
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.suite = suite
-        self.checks = validate_checks(suite_checks(owner, self, checks, suite, dataset), owner=owner)
+        checks = suite_checks(owner, self, checks, suite, dataset)
+        self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
         reject_sql_only_checks(self.checks, owner=owner)
         # Airflow calls a callable template field with the context; ours is called in execute()
         # with no arguments, so it is kept out of the template field.

@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_dq.checks.base import Check
-from airflow_dq.suite_files.loader import DatasetSpec, load_suite
-from airflow_dq.suite_files.reader import SuiteFileError
+
+if TYPE_CHECKING:  # the loader (and PyYAML) is imported only when a task names a suite file
+    from airflow_dq.suite_files.loader import DatasetSpec
 
 _OWN_CODE = (str(Path(__file__).resolve().parents[1]), f"{Path('airflow', 'sdk')}", f"{Path('airflow', 'providers')}")
 
@@ -48,6 +49,9 @@ def dataset_for_task(
     else the one whose table is ``table``."""
     if not isinstance(suite, str | Path) or not str(suite).strip():
         raise ValueError(f"{owner}: 'suite' must be the path of a YAML or JSON suite file, got {suite!r}")
+    from airflow_dq.suite_files.loader import load_suite
+    from airflow_dq.suite_files.reader import SuiteFileError
+
     path = suite_path(suite, task)
     try:
         loaded = load_suite(path)
@@ -66,3 +70,28 @@ def merged_checks(spec: DatasetSpec, checks: Sequence[Check] | Check | None) -> 
         return list(spec.checks)
     extra = [checks] if isinstance(checks, Check) else list(checks)
     return [*spec.checks, *extra]
+
+
+def is_templated(suite: Any) -> bool:
+    return isinstance(suite, str) and ("{{" in suite or "{%" in suite)
+
+
+class SuiteFromTemplate:
+    """Operator mixin: a ``suite`` path with Jinja (``"suites/{{ params.table }}.yml"``) is
+    loaded once it is rendered, when the task runs; its errors then fail the task, with the
+    same message a broken file gives at parse time. Each operator says, in ``use_suite``,
+    how a loaded dataset becomes its checks (and, for SQL, its table)."""
+
+    _suite_template: str | None = None
+    _suite_dataset: str | None = None
+
+    def use_suite(self, spec: DatasetSpec) -> None:  # pragma: no cover - each operator defines it
+        raise NotImplementedError
+
+    def render_template_fields(self, context: Any, jinja_env: Any = None) -> None:
+        if self._suite_template is not None:
+            env = jinja_env or self.get_template_env()  # type: ignore[attr-defined]
+            path = self.render_template(self._suite_template, context, env)  # type: ignore[attr-defined]
+            owner = f"{type(self).__name__} '{self.task_id}'"  # type: ignore[attr-defined]
+            self.use_suite(dataset_for_task(owner, path, self, dataset=self._suite_dataset))
+        super().render_template_fields(context, jinja_env)  # type: ignore[misc]

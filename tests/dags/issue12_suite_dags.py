@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, Param, task
 
 from airflow_dq.checks import unique
 from airflow_dq.operators import DataFrameQualityOperator, DataQualityOperator
@@ -49,3 +49,14 @@ with DAG(dag_id="dq_test_suite_frames", schedule=None, start_date=START, catchup
         return len(frame)
 
     train(features()) >> check_labels
+
+
+with DAG(
+    dag_id="dq_test_suite_templated",
+    schedule=None,
+    start_date=START,
+    catchup=False,
+    params={"suite": Param("events", type="string")},
+) as suite_templated:
+    # The path is rendered when the task runs, so the file is read (and validated) then.
+    DataQualityOperator(task_id="validate", conn_id="dq_test_warehouse", suite="suites/{{ params.suite }}.yml")

@@ -76,6 +76,26 @@ def test_dataframe_task_and_operator_read_their_dataset_of_a_json_suite(airflow_
     ]
 
 
+def test_a_templated_suite_path_is_read_when_the_task_runs(warehouse: str) -> None:
+    _write_events(warehouse, [(DAY.isoformat(), i, float(i)) for i in range(1, 21)])
+    dag = load_dag("issue12_suite_dags", "dq_test_suite_templated")
+    assert dag.get_task("validate").checks == []  # nothing loaded at parse time
+    run, tis = run_dag(dag, DAY, run_conf={"suite": "events"})
+    assert tis["validate"].state == "success"
+    result = xcom_value(run, "validate")
+    assert [r["name"] for r in result["results"]] == [
+        "row_count",
+        "not_null(user_id)",
+        "value_range(amount)",
+        "amount_not_negative_today",
+    ]
+    assert result["dataset"] == f"table events where event_date = '{DAY.isoformat()}'"
+
+    run, tis = run_dag(dag, DAY + dt.timedelta(days=1), run_conf={"suite": "no_such_suite"})
+    assert tis["validate"].state == "failed"
+    assert xcom_value(run, "validate") is None
+
+
 def _import_errors(folder: Path) -> dict[str, str]:
     from airflow.dag_processing.dagbag import DagBag
 
