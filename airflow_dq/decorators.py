@@ -20,7 +20,7 @@ from airflow_dq.operators.base import (
     check_on_failure,
     check_sample_size,
 )
-from airflow_dq.operators.dataframe import check_where
+from airflow_dq.operators.dataframe import DataFrameSuite, check_where, suite_checks
 from airflow_dq.suite import validate_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 RESULTS_KEY = "dq_results"
 
 
-class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
+class _DataFrameCheckedOperator(DataFrameSuite, RenderChecksOnACopy, _PythonDecoratedOperator):
     """Runs the task's function, then checks the DataFrame it returned.
 
     Passing: the DataFrame is the return value (it flows on to downstream tasks) and the
@@ -48,7 +48,9 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
     def __init__(
         self,
         *,
-        checks: Sequence[Check],
+        checks: Sequence[Check] | None = None,
+        suite: str | None = None,
+        dataset: str | None = None,
         on_failure: str = "fail",
         sample_size: int | None = None,
         where: str | Callable[[Any], Any] | None = None,
@@ -62,7 +64,8 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
             raise ValueError(f"{owner}: 'multiple_outputs' cannot be used; the task must return one DataFrame")
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.checks = validate_checks(checks, owner=owner)
+        checks = suite_checks(owner, self, checks, suite, dataset)
+        self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
         reject_sql_only_checks(self.checks, owner=owner)
 
     def execute(self, context: Context) -> Any:
@@ -87,7 +90,9 @@ class _DataFrameCheckedOperator(RenderChecksOnACopy, _PythonDecoratedOperator):
 def dq_task(
     python_callable: Callable[..., Any] | None = None,
     *,
-    checks: Sequence[Check],
+    checks: Sequence[Check] | None = None,
+    suite: str | None = None,
+    dataset: str | None = None,
     on_failure: str = "fail",
     sample_size: int | None = None,
     **kwargs: Any,
@@ -113,13 +118,17 @@ def dq_task(
 
     Same halting semantics as the operators: ``error`` checks fail the task (no retry,
     downstream ``upstream_failed``), ``on_failure="skip"`` skips instead, ``warn`` checks
-    only log. The results are in XCom under ``dq_results``.
+    only log. The results are in XCom under ``dq_results``. ``suite="suites/features.yml"``
+    takes the checks from a YAML or JSON suite file instead (read when the DAG is parsed,
+    relative to the DAG file), with ``dataset=`` naming one of several datasets.
     """
     return task_decorator_factory(
         python_callable=python_callable,
         multiple_outputs=False,
         decorated_operator_class=_DataFrameCheckedOperator,
         checks=checks,
+        suite=suite,
+        dataset=dataset,
         on_failure=on_failure,
         sample_size=sample_size,
         **kwargs,

@@ -1,12 +1,14 @@
 """Example: a data-quality gate in front of model training.
 
-load_batch -> validate_batch -> train_model
+load_batch -> [validate_batch, validate_contract] -> train_model
 
 ``load_batch`` writes one day of purchase events into an embedded SQLite warehouse (the
 Airflow connection ``dq_example_warehouse``). ``validate_batch`` checks that day's partition
 in one scan; ``train_model`` fits a tiny model only when the batch passed. Trigger with
 ``{"batch": "broken"}`` to load a batch in which one country vanished and ``user_id`` is
 NULL in a third of the rows: the gate fails and training ends ``upstream_failed``.
+``validate_contract`` checks the same partition against the table's contract, a YAML suite
+file next to this DAG (``suites/events_contract.yml``), read when the DAG is parsed.
 
 Run it end to end with ``make demo``.
 """
@@ -151,4 +153,9 @@ with DAG(
             "coefficients": dict(zip(COUNTRIES, map(float, coefficients), strict=True)),
         }
 
-    load_batch() >> validate_batch >> train_model()
+    # The same gate, its checks declared in YAML (table, filter and checks come from the file).
+    validate_contract = DataQualityOperator(
+        task_id="validate_contract", conn_id=WAREHOUSE, suite="suites/events_contract.yml"
+    )
+
+    load_batch() >> [validate_batch, validate_contract] >> train_model()

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Idempotent set-up on a fresh machine: the PostgreSQL server binaries (Debian package,
-# used by the tests), a virtualenv in .venv with the pinned dependencies, and this project.
+# Idempotent set-up on a fresh machine: a virtualenv in .venv with the pinned dependencies
+# and this project (all the demo needs); with --test also what only the tests use: the
+# PostgreSQL server binaries and headless Chromium (Debian packages).
+#   bash scripts/setup.sh          # make demo
+#   bash scripts/setup.sh --test   # make test / make bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+WITH_TEST_DEPS=0
+[ "${1:-}" = "--test" ] && WITH_TEST_DEPS=1
+
+if [ "$WITH_TEST_DEPS" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian's postgresql package (server binaries for the tests)"
     apt-get update -q >/dev/null
@@ -16,7 +22,7 @@ fi
 
 # Headless Chromium and its matching driver for the UI browser test (Debian packages; the
 # test never downloads a browser).
-if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+if [ "$WITH_TEST_DEPS" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian's chromium and chromium-driver (UI browser test)"
     apt-get update -q >/dev/null

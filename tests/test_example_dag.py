@@ -23,8 +23,12 @@ def test_example_gate_trains_on_good_batch_and_halts_on_broken(
     assert {t: ti.state for t, ti in tis.items()} == {
         "load_batch": "success",
         "validate_batch": "success",
+        "validate_contract": "success",
         "train_model": "success",
     }
+    contract = xcom_value(good, "validate_contract")
+    assert contract["passed"] is True and len(contract["results"]) == 10
+    assert contract["dataset"] == "table events where event_date = '2026-11-24'"
     assert xcom_value(good, "train_model")["rows"] == 2000
 
     broken, tis = run_dag(dag, dt.date(2026, 11, 25), run_conf={"batch": "broken"})
@@ -35,3 +39,7 @@ def test_example_gate_trains_on_good_batch_and_halts_on_broken(
     assert "segment_completeness(country)" in failed  # the vanished segment
     results = {r["name"]: r for r in xcom_value(broken, "validate_batch")["results"]}
     assert "'DE'" in results["segment_completeness(country)"]["message"]
+    # The YAML contract halts the broken batch too: a third of user_id is NULL (mostly 0.95).
+    assert tis["validate_contract"].state == "failed"
+    contract = {r["name"]: r["status"] for r in xcom_value(broken, "validate_contract")["results"]}
+    assert [name for name, status in contract.items() if status == "fail"] == ["not_null(user_id)"]

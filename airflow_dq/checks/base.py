@@ -94,6 +94,14 @@ class Check:
     # Attributes holding SQL that Airflow renders with Jinja (see the operator).
     template_fields: Sequence[str] = ()
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Check:
+        # The arguments as the user gave them, kept so that a check can be written back to
+        # a suite file (``airflow_dq.suite_files.dump``) and rebuilt by the same constructor.
+        # Copies and rebuilt checks (deepcopy, the triggerer) come through here with none.
+        check = super().__new__(cls)
+        check._given = (args, kwargs)
+        return check
+
     def __init__(self, *, severity: str = "error", name: str | None = None) -> None:
         if severity not in (Severity.ERROR, Severity.WARN):
             raise self._argument_error("severity", f"must be 'error' or 'warn', got {severity!r}")

@@ -74,7 +74,9 @@ def check_to_spec(check: Check) -> dict[str, Any]:
     where = f"check '{check.name}'"
     return {
         "class": f"{cls.__module__}.{cls.__qualname__}",
-        "state": {k: _encode(v, f"{where} (attribute {k!r})") for k, v in vars(check).items()},
+        # ``_given`` (the constructor's arguments, for writing suite files) stays behind: the
+        # triggerer only judges, and those arguments may hold values that cannot travel.
+        "state": {k: _encode(v, f"{where} (attribute {k!r})") for k, v in vars(check).items() if k != "_given"},
     }
 
 

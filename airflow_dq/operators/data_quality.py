@@ -21,14 +21,17 @@ from airflow_dq.operators.base import (
 )
 from airflow_dq.operators.incremental import check_incremental
 from airflow_dq.suite import validate_checks
+from airflow_dq.suite_files.tasks import SuiteFromTemplate, dataset_for_task, is_templated, merged_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
     from airflow.sdk import Context
 
+    from airflow_dq.suite_files.loader import DatasetSpec
 
-class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
+
+class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
     """Check a table (or a query) and stop the pipeline when the data is bad.
 
     All checks on the dataset are measured in one aggregate query. A failed check of
@@ -57,10 +60,21 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         )
         load >> validate >> train_model
 
+    The checks can also come from a YAML or JSON suite file, read when the DAG is parsed
+    (a relative path is read from the DAG file's folder); the file may also give the table,
+    schema, filter and connection, and arguments given here take precedence:
+
+    .. code-block:: python
+
+        DataQualityOperator(task_id="validate_events", conn_id="warehouse", suite="suites/events.yml")
+
     :param conn_id: an Airflow connection to a SQL database (any DbApiHook with SQLAlchemy
         support: SQLite, PostgreSQL, ...). Templated.
     :param checks: the checks, built with ``airflow_dq.checks``. SQL inside ``custom_sql``
         and ``row_condition`` is templated.
+    :param suite: a suite file (see ``airflow_dq.suite_files``); its checks come first,
+        then ``checks``. Templated: a path with Jinja is loaded when the task runs.
+    :param dataset: which dataset of a suite file holding several (by name or table).
     :param table: the table to check. Templated. Give ``table`` or ``sql``.
     :param schema: the table's schema (database namespace). Templated.
     :param sql: a query whose result is checked, instead of a table. Templated; a path
@@ -104,8 +118,10 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     def __init__(
         self,
         *,
-        conn_id: str,
-        checks: Sequence[Check],
+        conn_id: str | None = None,
+        checks: Sequence[Check] | None = None,
+        suite: str | None = None,
+        dataset: str | None = None,
         table: str | None = None,
         schema: str | None = None,
         sql: str | None = None,
@@ -121,17 +137,42 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataQualityOperator '{self.task_id}'"
-        check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
+        self.suite, self._suite_dataset, self._python_checks = suite, dataset, list(checks or [])
+        if is_templated(suite):  # loaded once rendered, at run time (SuiteFromTemplate)
+            self._suite_template = suite
+        elif suite is not None:
+            spec = dataset_for_task(owner, suite, self, dataset=dataset, table=table)
+            if table is None and sql is None:
+                table, sql, schema = spec.table, spec.sql, schema if schema is not None else spec.schema
+            conn_id = conn_id if conn_id is not None else spec.conn_id
+            where = where if where is not None else spec.where
+            checks = merged_checks(spec, checks)
+        elif checks is None:
+            raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")
+        if self._suite_template is None or table is not None or sql is not None:
+            check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
+        elif conn_id is not None and (not isinstance(conn_id, str) or not conn_id):
+            raise ValueError(f"{owner}: 'conn_id' must name an Airflow connection, got {conn_id!r}")
         self.incremental_by, self.rescan_partitions = check_incremental(
             owner, incremental_by, rescan_partitions, table=table
         )
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.checks = validate_checks(checks, owner=owner)
+        self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
         self.parameters = check_parameters(owner, parameters)
         self.statement_timeout = check_timeout(owner, "statement_timeout", statement_timeout)
         self.connect_timeout = check_timeout(owner, "connect_timeout", connect_timeout)
         self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where
+
+    def use_suite(self, spec: DatasetSpec) -> None:
+        """A templated suite, once rendered: its dataset fills what the task did not give."""
+        if self.table is None and self.sql is None:
+            self.table, self.sql, self.schema = spec.table, spec.sql, self.schema or spec.schema
+        self.conn_id = self.conn_id or spec.conn_id
+        self.where = self.where if self.where is not None else spec.where
+        owner = f"DataQualityOperator '{self.task_id}'"
+        check_sql_dataset(owner, self.conn_id, table=self.table, sql=self.sql, schema=self.schema, where=self.where)
+        self.checks = validate_checks(merged_checks(spec, self._python_checks), owner=owner)
 
     def _sqlalchemy_engine(self) -> sa.Engine:
         hook = BaseHook.get_hook(self.conn_id)

@@ -16,10 +16,13 @@ from airflow_dq.operators.base import (
     check_sample_size,
 )
 from airflow_dq.suite import validate_checks
+from airflow_dq.suite_files.tasks import SuiteFromTemplate, dataset_for_task, is_templated, merged_checks
 from airflow_dq.ui.links import DataQualityResultsLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_dq.suite_files.loader import DatasetSpec
 
 FILE_FORMATS = (None, "csv", "parquet")
 
@@ -45,6 +48,29 @@ def check_where(owner: str, where: Any) -> None:
         )
 
 
+def suite_checks(owner: str, task: Any, checks: Any, suite: Any, dataset: str | None) -> Any:
+    """The checks of a DataFrame task: from ``suite`` (a file) and/or ``checks`` (shared with
+    ``@task.dq``). A templated suite path is kept for run time (``SuiteFromTemplate``)."""
+    task.suite, task._suite_dataset, task._python_checks = suite, dataset, list(checks or [])
+    if suite is None:
+        if checks is None:
+            raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")
+        return checks
+    if is_templated(suite):
+        task._suite_template = suite
+        return checks or []
+    return merged_checks(dataset_for_task(owner, suite, task, dataset=dataset), checks)
+
+
+class DataFrameSuite(SuiteFromTemplate):
+    """A templated suite of a DataFrame task, once rendered: its checks (DataFrame checks only)."""
+
+    def use_suite(self, spec: DatasetSpec) -> None:
+        owner = f"{getattr(self, 'custom_operator_name', type(self).__name__)} '{self.task_id}'"  # type: ignore[attr-defined]
+        self.checks = validate_checks(merged_checks(spec, self._python_checks), owner=owner)
+        reject_sql_only_checks(self.checks, owner=owner)
+
+
 def resolve_path(data: Any, conn_id: str | None) -> Any:
     """A URI such as ``s3://bucket/key.parquet`` becomes Airflow's ObjectStoragePath (which
     reads through the connection ``conn_id``); local paths and DataFrames pass through."""
@@ -55,7 +81,7 @@ def resolve_path(data: Any, conn_id: str | None) -> Any:
     return data
 
 
-class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
+class DataFrameQualityOperator(DataFrameSuite, RenderChecksOnACopy, BaseOperator):
     """Check a pandas DataFrame, or a CSV/Parquet file, and stop the pipeline when it is bad.
 
     The same checks, with the same meaning, as ``DataQualityOperator`` (NaN, None and NaT
@@ -99,6 +125,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param data: the DataFrame (an ``XComArg``), a callable returning one, or a file
         path/URI. Templated.
     :param checks: the checks, built with ``airflow_dq.checks``.
+    :param suite: a YAML or JSON suite file whose checks are used (before ``checks``); a
+        relative path is read from the DAG file's folder, when the DAG is parsed.
+    :param dataset: which dataset of a suite file holding several.
     :param file_format: ``"csv"`` or ``"parquet"``; by default read from the file name.
     :param chunksize: read a file in chunks of this many rows (bounded memory).
     :param read_options: extra arguments for ``pandas.read_csv`` (e.g. ``dtype``,
@@ -126,7 +155,9 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         self,
         *,
         data: Any,
-        checks: Sequence[Check],
+        checks: Sequence[Check] | None = None,
+        suite: str | None = None,
+        dataset: str | None = None,
         file_format: str | None = None,
         chunksize: int | None = None,
         read_options: dict[str, Any] | None = None,
@@ -148,7 +179,8 @@ class DataFrameQualityOperator(RenderChecksOnACopy, BaseOperator):
         check_source_args(owner, file_format, chunksize, read_options)
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
-        self.checks = validate_checks(checks, owner=owner)
+        checks = suite_checks(owner, self, checks, suite, dataset)
+        self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
         reject_sql_only_checks(self.checks, owner=owner)
         from airflow_dq.operators.suspicious_rows import check_on_suspicious_rows
 

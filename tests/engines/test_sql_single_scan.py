@@ -216,3 +216,20 @@ def test_known_segments_path_is_chosen_by_the_threshold(
     assert [r.status for r in suite.results] == ["pass", "pass"]
     assert len(_group_bys(log)) == (0 if known else 1)
     assert log.counts()["data"] == (1 if known else 2)
+def test_a_suite_from_yaml_scans_once_like_its_python_twin(db: sa.Engine, tmp_path) -> None:
+    from airflow_dq.suite_files import dump_suite, load_suite
+
+    _load(db, bad=True)
+    path = tmp_path / "events.yml"
+    path.write_text(dump_suite(_suite(), table="events"))
+    from_yaml = load_suite(path).dataset().checks
+    with statement_log(db, custom=CUSTOM) as log:
+        suite = run(db, from_yaml, table="events", now=NOW, sample_size=3)
+    python = run(db, _suite(), table="events", now=NOW, sample_size=3)
+
+    counts = log.counts()
+    assert counts["data"] == 1, log.of("data")
+    assert counts["custom"] == 2 and counts["sample"] == 3
+    assert [(r.name, r.status, r.observed) for r in suite.results] == [
+        (r.name, r.status, r.observed) for r in python.results
+    ]
