@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
 
+from airflow_dq.assets import declare_outlet, resolve_outlet
 from airflow_dq.checks.base import Check
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
@@ -63,6 +64,10 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     :param on_failure: ``"fail"`` (default) or ``"skip"`` when an ``error`` check fails.
     :param sample_size: offending rows fetched per failed row-level check; default from the
         ``[data_quality] failure_sample_size`` option (5).
+    :param asset: the outlet ``Asset`` the checked table is declared as; its asset event
+        carries the quality summary (see ``airflow_dq.assets``). By default derived from the
+        connection and a plain table name (``sql://conn_id/schema/table``); an ``Asset`` or
+        URI is used as given; ``False`` declares none.
     """
 
     template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "checks")
@@ -82,11 +87,13 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         where: str | None = None,
         on_failure: str = "fail",
         sample_size: int | None = None,
+        asset: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataQualityOperator '{self.task_id}'"
         check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
+        declare_outlet(self, resolve_outlet(owner, asset, conn_id=conn_id, table=table, schema=schema))
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
