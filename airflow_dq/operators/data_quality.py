@@ -9,6 +9,7 @@ from airflow.sdk import BaseHook, BaseOperator
 
 from airflow_dq.assets import declare_outlet, resolve_outlet
 from airflow_dq.checks.base import Check
+from airflow_dq.lineage import OpenLineageFacets
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
+class DataQualityOperator(OpenLineageFacets, RenderChecksOnACopy, BaseOperator):
     """Check a table (or a query) and stop the pipeline when the data is bad.
 
     All checks on the dataset are measured in one aggregate query. A failed check of
@@ -123,5 +124,6 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
                 sample_size=self.sample_size,
             )
         finally:
+            self.dq_default_schema = bind.dialect.default_schema_name  # names the table for OpenLineage
             bind.dispose()
         return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)
