@@ -180,12 +180,12 @@ class OpenLineageFacets:
             return file_dataset_name(self.data)
         return None
 
-    def _dq_lineage(self) -> Any:
+    def _dq_lineage(self, task_instance: Any) -> Any:
         from airflow.providers.openlineage.extractors import OperatorLineage
 
-        from airflow_dq.operators.publish import RESULT_ATTRIBUTE
+        from airflow_dq.operators.publish import result_for
 
-        result = getattr(self, RESULT_ATTRIBUTE, None)
+        result = result_for(self, task_instance)
         identity = self.dq_lineage_dataset()
         if identity is None:
             return OperatorLineage()
@@ -203,7 +203,7 @@ class OpenLineageFacets:
         return OperatorLineage(inputs=[InputDataset(namespace=identity[0], name=identity[1])] if identity else [])
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        return self._dq_lineage()
+        return self._dq_lineage(task_instance)
 
     def get_openlineage_facets_on_failure(self, task_instance: Any) -> Any:
-        return self._dq_lineage()
+        return self._dq_lineage(task_instance)

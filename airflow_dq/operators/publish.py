@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from airflow_dq.results import SuiteResult
 
 RESULT_ATTRIBUTE = "dq_result"  # on the task object, read in the same worker process
+
+
+def _ti_key(ti: Any) -> tuple[Any, ...]:
+    return tuple(getattr(ti, a, None) for a in ("dag_id", "run_id", "task_id", "map_index", "try_number"))
 
 
 def publish(result: SuiteResult, context: Context) -> None:
@@ -20,5 +24,15 @@ def publish(result: SuiteResult, context: Context) -> None:
 
     task = context.get("task")
     if task is not None:
-        setattr(task, RESULT_ATTRIBUTE, result)
+        # Keyed by the task instance: one operator object may run several times in one
+        # process (dag.test()), and a later try that fails early must not report this result.
+        setattr(task, RESULT_ATTRIBUTE, (_ti_key(context["ti"]), result))
     attach_summary(result, context)
+
+
+def result_for(task: Any, ti: Any) -> SuiteResult | None:
+    """The result ``task`` published for this task instance, if it got that far."""
+    kept = getattr(task, RESULT_ATTRIBUTE, None)
+    if not kept or ti is None or kept[0] != _ti_key(ti):
+        return None
+    return kept[1]
