@@ -131,7 +131,7 @@ def judge_summary(summary: Any, *, min_score: float | None = None, halt_on: Coll
     """
     if not isinstance(summary, Mapping) or "passed" not in summary or "counts" not in summary:
         return False, "the asset event carries no data-quality summary: nothing says this data was checked"
-    where = f"{summary.get('dataset', '?')} (checked by {_run_label(summary.get('run'))})"
+    where = str(summary.get("dataset", "the dataset"))
     if not summary["passed"]:
         return False, f"the data failed {len(summary.get('failed', []))} check(s) on {where}: " + ", ".join(
             summary.get("failed", [])
@@ -147,12 +147,6 @@ def judge_summary(summary: Any, *, min_score: float | None = None, halt_on: Coll
         return False, f"{where} has {listed} (halt_on={sorted(halt_on)}): " + ", ".join(names)
     counted = ", ".join(f"{n} {s}" for s, n in counts.items())
     return True, f"{where} passed its checks ({counted}; score {score})"
-
-
-def _run_label(run: Any) -> str:
-    if isinstance(run, Mapping):
-        return f"{run.get('dag_id')}.{run.get('task_id')} in {run.get('run_id')}"
-    return "an unknown run"
 
 
 def _run_of(context: Context) -> dict[str, Any]:

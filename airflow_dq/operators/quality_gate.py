@@ -81,7 +81,8 @@ class QualityGateOperator(BaseOperator):
         summary = (latest.extra or {}).get(SUMMARY_KEY)
         ok, reason = judge_summary(summary, min_score=self.min_score, halt_on=self.halt_on)
         source = (
-            f"event of {self.asset.uri} from {latest.source_dag_id}.{latest.source_task_id} ({latest.source_run_id})"
+            f"latest event of {self.asset.uri} "
+            f"(from {latest.source_dag_id}.{latest.source_task_id} in {latest.source_run_id})"
         )
         if not ok:
             self._halt(f"{source}: {reason}")

@@ -119,3 +119,22 @@ def test_producer_summary_triggers_or_halts_consumers(
     states = _run_new_consumer_runs(seen)
     assert states["dq12_consumer"] == {gate: "failed", "train": "upstream_failed", "run": "failed"}
     assert states["dq12_strict_consumer"] == {gate: "failed", "publish": "upstream_failed", "run": "failed"}
+
+
+def test_dataframe_task_puts_its_summary_on_its_outlets(airflow_db: str) -> None:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    run, tis = run_dag(load_dag("issue12_asset_dags", "dq12_frame_producer"), dt.date(2026, 11, 2))
+    assert tis["features"].state == "success"
+    with create_session() as session:
+        event = (
+            session.query(AssetEvent)
+            .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .filter(AssetModel.uri == "file:///data/features.parquet", AssetEvent.source_run_id == run.run_id)
+            .one()
+        )
+        summary = event.extra["data_quality"]
+    assert summary["counts"] == {"pass": 1, "warn": 1}
+    assert summary["warned"] == {"not_null(user_id)": "warn"}
+    assert summary["dataset"] == "DataFrame returned by features"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, Asset, task
 
 from airflow_dq.assets import dataset_asset
 from airflow_dq.checks import not_null, row_count, value_range
@@ -52,3 +52,15 @@ with DAG(dag_id="dq12_strict_consumer", schedule=[ORDERS], start_date=START, cat
         return "published"
 
     require_quality(ORDERS, halt_on=["warn"], min_score=1.0) >> publish()
+
+FEATURES = Asset("file:///data/features.parquet")
+
+with DAG(dag_id="dq12_frame_producer", schedule=None, start_date=START, catchup=False) as frame_producer:
+
+    @task.dq(checks=[row_count(min=1), not_null("user_id", severity="warn")], outlets=[FEATURES])
+    def features():
+        import pandas as pd
+
+        return pd.DataFrame({"user_id": [1, None, 3], "score": [0.1, 0.2, 0.3]})
+
+    features()
