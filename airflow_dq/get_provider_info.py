@@ -22,7 +22,11 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Data Quality",
-                "python-modules": ["airflow_dq.operators.data_quality", "airflow_dq.operators.dataframe"],
+                "python-modules": [
+                    "airflow_dq.operators.data_quality",
+                    "airflow_dq.operators.dataframe",
+                    "airflow_dq.operators.quality_gate",
+                ],
             }
         ],
         "sensors": [
@@ -38,6 +42,7 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "task-decorators": [{"name": "dq", "class-name": "airflow_dq.decorators.dq_task"}],
+        "notifications": ["airflow_dq.alerts.DataQualityNotifier"],
         # The UI plugin is also registered with the airflow.plugins entry point: providers
         # load lazily, so this key alone would not load it.
         "plugins": [{"name": "data_quality", "plugin-class": "airflow_dq.ui.plugin.DataQualityPlugin"}],

@@ -9,6 +9,7 @@ from airflow_dq.operators.data_quality import DataQualityOperator
 if TYPE_CHECKING:
     from airflow_dq.operators.dataframe import DataFrameQualityOperator
     from airflow_dq.operators.probe import ModelProbeOperator
+    from airflow_dq.operators.quality_gate import QualityGateOperator, require_quality
 
 
 def __getattr__(name: str) -> Any:
@@ -22,7 +23,17 @@ def __getattr__(name: str) -> Any:
         from airflow_dq.operators.probe import ModelProbeOperator
 
         return ModelProbeOperator
+    if name in ("QualityGateOperator", "require_quality"):  # consumer-side gate on asset events
+        from airflow_dq.operators import quality_gate
+
+        return getattr(quality_gate, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["DataFrameQualityOperator", "DataQualityOperator", "ModelProbeOperator"]
+__all__ = [
+    "DataFrameQualityOperator",
+    "DataQualityOperator",
+    "ModelProbeOperator",
+    "QualityGateOperator",
+    "require_quality",
+]

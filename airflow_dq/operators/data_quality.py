@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
 
+from airflow_dq.assets import declare_outlet, resolve_outlet
 from airflow_dq.checks.base import Check
+from airflow_dq.lineage import OpenLineageFacets
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from airflow_dq.suite_files.loader import DatasetSpec
 
 
-class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
+class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
     """Check a table (or a query) and stop the pipeline when the data is bad.
 
     All checks on the dataset are measured in one aggregate query. A failed check of
@@ -107,6 +109,10 @@ class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
             incremental_by="event_date",  # reads only the new day's partition
             checks=[row_count(min=1_000_000), not_null("user_id", mostly=0.99), mean_between("amount", max=100)],
         )
+    :param asset: the outlet ``Asset`` the checked table is declared as; its asset event
+        carries the quality summary (see ``airflow_dq.assets``). By default derived from the
+        connection and a plain table name (``sql://conn_id/schema/table``); an ``Asset`` or
+        URI is used as given; ``False`` declares none.
     """
 
     template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "parameters", "checks")
@@ -133,6 +139,7 @@ class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
         parameters: dict[str, Any] | None = None,
         statement_timeout: float | dt.timedelta | None = None,
         connect_timeout: float | dt.timedelta | None = None,
+        asset: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -156,6 +163,7 @@ class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
         self.incremental_by, self.rescan_partitions = check_incremental(
             owner, incremental_by, rescan_partitions, table=table
         )
+        declare_outlet(self, resolve_outlet(owner, asset, conn_id=conn_id, table=table, schema=schema))
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
@@ -217,5 +225,6 @@ class DataQualityOperator(SuiteFromTemplate, RenderChecksOnACopy, BaseOperator):
             with bound_parameters(check_parameters(owner, self.parameters)):
                 result = history.run_checks(make_engine, self.checks, context, sample_size=self.sample_size)
         finally:
+            self.dq_default_schema = bind.dialect.default_schema_name  # names the table for OpenLineage
             bind.dispose()
         return history.record_then_verdict(result, context, on_failure=self.on_failure, log=self.log)

@@ -10,6 +10,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_dq.checks.base import Check
 from airflow_dq.engines.pandas.support import reject_sql_only_checks
+from airflow_dq.lineage import OpenLineageFacets
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,
@@ -81,7 +82,7 @@ def resolve_path(data: Any, conn_id: str | None) -> Any:
     return data
 
 
-class DataFrameQualityOperator(DataFrameSuite, RenderChecksOnACopy, BaseOperator):
+class DataFrameQualityOperator(OpenLineageFacets, DataFrameSuite, RenderChecksOnACopy, BaseOperator):
     """Check a pandas DataFrame, or a CSV/Parquet file, and stop the pipeline when it is bad.
 
     The same checks, with the same meaning, as ``DataQualityOperator`` (NaN, None and NaT

@@ -205,10 +205,13 @@ class TaskHistory:
     def record_then_verdict(self, result: SuiteResult, context: Context, *, on_failure: str, log: Any) -> Any:
         """Record the results, then apply the verdict; on a store failure, keep the verdict
         (task log + XCom) and raise ``HistoryUnavailable`` so Airflow retries the task."""
+        from airflow_dq.operators.publish import publish
+
         try:
             self.record(result)
         finally:
             self.close()
+        publish(result, context)  # asset event summary, OpenLineage facets, alert callbacks
         if self.error is None:
             log.info("Recorded %d check results in the history store", len(result.results))
             return verdict(result, context, on_failure=on_failure, log=log)

@@ -216,6 +216,8 @@ def test_known_segments_path_is_chosen_by_the_threshold(
     assert [r.status for r in suite.results] == ["pass", "pass"]
     assert len(_group_bys(log)) == (0 if known else 1)
     assert log.counts()["data"] == (1 if known else 2)
+
+
 def test_a_suite_from_yaml_scans_once_like_its_python_twin(db: sa.Engine, tmp_path) -> None:
     from airflow_dq.suite_files import dump_suite, load_suite
 
