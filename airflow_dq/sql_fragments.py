@@ -94,6 +94,8 @@ _CHECK_SQL_FIELDS = {
     "reference_query": ("reference['query']", False),
     "reference_where": ("reference['where']", False),
     "reference_sql": ("reference_sql", False),
+    "other_sql": ("other_sql", True),  # reconciliation's source query
+    "other_where": ("other_where", False),
 }
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.connections import open_connection
 from airflow_dq.engines.sql.compiler import aggregation, raw_sql
+from airflow_dq.engines.sql.session import guard, guarded_limits
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Reference
 
@@ -41,6 +42,8 @@ def compute_elsewhere(
         bind = open_connection(conn_id) if opened else own_bind
         if bind is None:
             raise LookupError(f"the source {reference} has no database: give other_conn_id")
+        if opened:  # the source is read-only and time-bounded like the checked database
+            bind = guard(bind, guarded_limits(own_bind) if own_bind is not None else None, statements=statements)
         try:
             dialect = bind.dialect.name
             aggregations = [aggregation(m.metric, dialect, lambda _: "") for m in batch]
@@ -54,5 +57,5 @@ def compute_elsewhere(
                 values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
         finally:
             if opened:
-                bind.dispose()
+                getattr(bind, "_dq_base", bind).dispose()
     return values
