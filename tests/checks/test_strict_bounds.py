@@ -36,7 +36,11 @@ def _pairs() -> list[tuple[str, object, object]]:
             dq.stddev_between("x", max=(5 / 3) ** 0.5, name="a6"),
             dq.stddev_between("x", max=(5 / 3) ** 0.5, strict_max=True, name="b6"),
         ),
-        ("sum_between", dq.sum_between("x", max=10, name="a7"), dq.sum_between("x", max=10, strict_max=True, name="b7")),
+        (
+            "sum_between",
+            dq.sum_between("x", max=10, name="a7"),
+            dq.sum_between("x", max=10, strict_max=True, name="b7"),
+        ),
         (
             "median_between",
             dq.median_between("x", min=2.5, name="a8"),
