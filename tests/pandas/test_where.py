@@ -101,3 +101,16 @@ def test_the_new_checks_through_a_filter_match_sql(db: sa.Engine) -> None:
     for a, b in zip(sql.results, frame.results, strict=True):
         assert (a.name, str(a.status)) == (b.name, str(b.status)), (a.message, b.message)
         assert _same(a.observed, b.observed) or a.observed == b.observed, (a.name, a.observed, b.observed)
+
+
+@pytest.mark.airflow
+def test_task_dq_checks_only_the_run_s_rows(airflow_db: str) -> None:
+    dag = load_dag("issue13_bounds_dags", "dq_test_task_dq_where")
+    clean, _ = run_dag(dag, dt.date(2026, 11, 20))
+    assert clean.state == "success"
+    assert xcom_value(clean, "features", key="dq_results")["passed"] is True
+
+    broken, _ = run_dag(dag, dt.date(2026, 11, 21))
+    assert broken.state == "failed"
+    statuses = {r["name"]: r["status"] for r in xcom_value(broken, "features", key="dq_results")["results"]}
+    assert statuses == {"row_count": "pass", "not_null(user_id)": "fail"}
