@@ -43,7 +43,7 @@ class _DataFrameCheckedOperator(DataFrameSuite, RenderChecksOnACopy, _PythonDeco
 
     custom_operator_name = "@task.dq"
     operator_extra_links = (DataQualityResultsLink(),)
-    template_fields: Sequence[str] = (*_PythonDecoratedOperator.template_fields, "checks")
+    template_fields: Sequence[str] = (*_PythonDecoratedOperator.template_fields, "checks", "dq_where")
 
     def __init__(
         self,
@@ -59,7 +59,10 @@ class _DataFrameCheckedOperator(DataFrameSuite, RenderChecksOnACopy, _PythonDeco
         super().__init__(**kwargs)
         owner = f"@task.dq '{self.task_id}'"
         check_where(owner, where)
-        self.dq_where = where  # a pandas expression or a mask callable (see DataFrameQualityOperator)
+        # A pandas expression (templated) or a mask callable, kept out of the template field
+        # (Airflow would call it with the context), as in DataFrameQualityOperator.
+        self.dq_where_callable = where if callable(where) else None
+        self.dq_where = None if callable(where) else where
         if self.multiple_outputs:
             raise ValueError(f"{owner}: 'multiple_outputs' cannot be used; the task must return one DataFrame")
         self.on_failure = check_on_failure(owner, on_failure)
@@ -76,7 +79,9 @@ class _DataFrameCheckedOperator(DataFrameSuite, RenderChecksOnACopy, _PythonDeco
 
         history = TaskHistory(context)
         result = history.run_checks(
-            lambda: PandasEngine(frame, name=f"DataFrame returned by {self.task_id}", where=self.dq_where),
+            lambda: PandasEngine(
+                frame, name=f"DataFrame returned by {self.task_id}", where=self.dq_where_callable or self.dq_where
+            ),
             self.checks,
             context,
             sample_size=self.sample_size,

@@ -216,8 +216,8 @@ class Check:
 
     def _bounds_text(self) -> str:
         low, high = getattr(self, "_low", None), getattr(self, "_high", None)
-        if low is None and high is None:
-            low, high = self.min, self.max
+        if low is None and high is None:  # not read yet (templates), or still being built
+            low, high = getattr(self, "min", None), getattr(self, "max", None)
         return describe_bounds(
             low, high, strict_low=getattr(self, "strict_min", False), strict_high=getattr(self, "strict_max", False)
         )

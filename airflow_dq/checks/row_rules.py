@@ -153,6 +153,7 @@ class Monotonic(RowLevelCheck):
 
     check_type = "monotonic"
     checked = "ordered rows"
+    violation = "break the order"
 
     def __init__(
         self, column: str, *, order_by: str, strictly: bool = False, direction: str = "increasing", **kwargs: Any
@@ -170,10 +171,6 @@ class Monotonic(RowLevelCheck):
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,) if self.column == self.order_by else (self.column, self.order_by)
-
-    @property
-    def violation(self) -> str:  # type: ignore[override]
-        return "break the order"
 
     def violations_metric(self) -> Metric:
         return OrderViolations(self.column, self.order_by, self.strictly, self.direction)

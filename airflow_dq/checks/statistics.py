@@ -73,6 +73,7 @@ class DistinctCountBetween(StatisticBetween):
     check_type = "distinct_count_between"
     metric_type = DistinctCount
     statistic = "distinct count"
+    integral = True
 
     def __init__(self, column: str, min: Any = None, max: Any = None, **kwargs: Any) -> None:  # noqa: A002
         super().__init__(column, min, max, **kwargs)
@@ -80,9 +81,6 @@ class DistinctCountBetween(StatisticBetween):
 
     def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
         return self._resolve_bounds()  # distinct values of any type
-
-    def statistic_value(self, values: Mapping[Metric, Any]) -> Any:
-        return int(values[self.metric()])
 
 
 class DistinctRatioBetween(StatisticBetween):

@@ -79,3 +79,15 @@ with DAG(dag_id="dq_test_dataframe_where", schedule="@daily", start_date=START, 
         checks=[row_count(min=3, max=3), not_null("user_id"), value_range("amount", min=0)],
         retries=0,
     )
+
+
+with DAG(dag_id="dq_test_task_dq_where", schedule="@daily", start_date=START, catchup=False) as task_dq_where:
+    from airflow_dq.checks import not_null
+    from airflow_dq.decorators import dq_task
+
+    # Only the run's day is checked; the frame flows on whole when that day is clean.
+    @dq_task(checks=[row_count(min=3, max=3), not_null("user_id")], where="day == '{{ ds }}'", retries=0)
+    def features():
+        return _two_days()
+
+    features()

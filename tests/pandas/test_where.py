@@ -88,3 +88,29 @@ def test_the_operator_checks_only_the_run_s_rows(airflow_db: str) -> None:
     assert broken.state == "failed"
     statuses = {r["name"]: r["status"] for r in xcom_value(broken, "validate_day")["results"]}
     assert statuses == {"row_count": "pass", "not_null(user_id)": "fail", "value_range(amount)": "fail"}
+
+
+def test_the_new_checks_through_a_filter_match_sql(db: sa.Engine) -> None:
+    """Quantiles, order and pair checks read the filtered rows on both sides too."""
+    from tests.pandas import test_new_checks_parity as new
+
+    create_table(db, "t", new.COLUMNS, new.rows())
+    sql = run(db, new.suite(), now=NOW, where="seq >= 40 AND country IS NOT NULL")
+    frame = check_dataframe(new.frame(new.rows()), new.suite(), now=NOW, where="seq >= 40 and country.notna()")
+    assert next(r for r in sql.results if r.check_type == "column_count").observed == 10
+    for a, b in zip(sql.results, frame.results, strict=True):
+        assert (a.name, str(a.status)) == (b.name, str(b.status)), (a.message, b.message)
+        assert _same(a.observed, b.observed) or a.observed == b.observed, (a.name, a.observed, b.observed)
+
+
+@pytest.mark.airflow
+def test_task_dq_checks_only_the_run_s_rows(airflow_db: str) -> None:
+    dag = load_dag("issue13_bounds_dags", "dq_test_task_dq_where")
+    clean, _ = run_dag(dag, dt.date(2026, 11, 20))
+    assert clean.state == "success"
+    assert xcom_value(clean, "features", key="dq_results")["passed"] is True
+
+    broken, _ = run_dag(dag, dt.date(2026, 11, 21))
+    assert broken.state == "failed"
+    statuses = {r["name"]: r["status"] for r in xcom_value(broken, "features", key="dq_results")["results"]}
+    assert statuses == {"row_count": "pass", "not_null(user_id)": "fail"}
