@@ -238,3 +238,17 @@ def test_listed_segments_merge_and_buckets_scan_as_usual(db: sa.Engine, store: M
     _assert_same(again, run_checks(SqlEngine(db, table="events"), checks, now=NOW))
     assert again.results[0].status == "pass"
     assert again.statements["partitions_read"] == 1 and again.statements["partitions_from_store"] == 6
+
+
+def test_a_reread_partition_that_is_gone_is_forgotten(db: sa.Engine, store: MetricStore) -> None:
+    create_table(db, "events", COLUMNS, [r for day in _days(4) for r in _rows(day)])
+    monday = RunKey("etl", "validate", "run_monday", dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+    _incremental(db, store, monday).compute([RowCount()])
+    with db.begin() as conn:  # the last day was bad and is dropped, not reloaded
+        conn.execute(sa.text("DELETE FROM events WHERE day = :d"), {"d": FIRST + dt.timedelta(days=3)})
+    assert _incremental(db, store, monday).compute([RowCount()])[RowCount()] == 3 * 40  # cleared task reruns
+    # Another task must not merge the dropped day's old state either.
+    other = RunKey("etl", "report", "run_monday", dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+    later = _incremental(db, store, other)
+    assert later.compute([RowCount()])[RowCount()] == 3 * 40
+    assert later.statements["partitions_from_store"] == 3

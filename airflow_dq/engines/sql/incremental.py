@@ -54,7 +54,9 @@ class StateStore(Protocol):
 
     def load(self, dataset: str, metrics: Collection[str]) -> Any: ...
 
-    def save(self, dataset: str, states: Mapping[str, Mapping[str, Any]]) -> int: ...
+    def save(
+        self, dataset: str, states: Mapping[str, Mapping[str, Any]], *, forget: Mapping[str, list[str]] = ...
+    ) -> int: ...
 
 
 def _moments_aggregation(metric: Mean | StdDev, dialect: str) -> Aggregation:
@@ -201,7 +203,9 @@ class IncrementalSqlEngine(SqlEngine):
             for states in scanned.values():
                 state = merge(kind, state, states[metric])
             values[metric] = finish(metric, state)
-        self.states.save(dataset, {k: v for k, v in fresh.items() if v})
+        # A reread partition that has no rows any more must not be merged from the store later.
+        gone = sorted(p for p in redo if p not in scanned)
+        self.states.save(dataset, {k: v for k, v in fresh.items() if v}, forget={k: gone for k in fresh})
         return values
 
     def _scan_partitions(
