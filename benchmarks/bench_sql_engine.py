@@ -61,7 +61,6 @@ from suite_spec import (  # noqa: E402
 
 from airflow_dq.engines.sql.engine import SqlEngine  # noqa: E402
 from airflow_dq.engines.sql.incremental import IncrementalSqlEngine  # noqa: E402
-from airflow_dq.metrics.grouped import Grouped  # noqa: E402
 from airflow_dq.metrics.states import state_kind  # noqa: E402
 from airflow_dq.results import Status, SuiteResult  # noqa: E402
 from airflow_dq.store import MetricStore  # noqa: E402
@@ -381,7 +380,7 @@ def compare(specs: list[Spec], outcome: dict[str, Any]) -> bool:
 
 # -- incremental: a 30-partition table judged from merged states -------------------------
 def _mergeable(spec: Spec) -> bool:
-    return all(not isinstance(m, Grouped) and state_kind(m) is not None for m in spec.check.metrics())
+    return all(state_kind(m) is not None for m in spec.check.metrics())  # listed segments merge too
 
 
 def incremental(engine: sa.Engine, specs: list[Spec], args: argparse.Namespace, counter: Any, postmaster: Any) -> bool:

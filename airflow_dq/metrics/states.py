@@ -15,13 +15,15 @@ mean / standard deviation           ``[n, mean, m2]`` (count,    Chan et al.'s p
                                     deviations)                  rounding)
 approximate distinct count          HyperLogLog registers        register-wise max (about
                                     (``metrics.sketches``)       1.6 % error)
+row counts of listed segments       a count per listed segment   sum per segment (exact)
 ==================================  ===========================  ==========================
 
 Not mergeable, so measured by a full scan even on an incremental dataset: duplicate
 counts (``unique``: a key may repeat across partitions, and only the whole key set can say
 so exactly, while a sketch's ~1.6 % error would fail a uniqueness check at random), exact
 distinct counts, referential checks (the parent table changes under old partitions),
-grouped and profile metrics and ``custom_sql``.
+groups that must be discovered (reference segments, segment anomalies), profile metrics
+and ``custom_sql``.
 """
 
 from __future__ import annotations
@@ -40,15 +42,32 @@ from airflow_dq.metrics.core import (
     StdDev,
     ViolationCount,
 )
+from airflow_dq.metrics.grouped import BySegments, Grouped, GroupKey
 from airflow_dq.metrics.predicates import MissingInParent
 from airflow_dq.metrics.sketches import ApproxDistinctCount, estimate, merge_registers
 
-COUNT, MIN, MAX, MOMENTS, SKETCH = "count", "min", "max", "moments", "sketch"
+COUNT, MIN, MAX, MOMENTS, SKETCH, GROUPS = "count", "min", "max", "moments", "sketch", "groups"
 STATE_VERSION = 1  # part of every stored state's key: a changed state shape starts afresh
+
+
+def known_keys(metric: Grouped) -> list[tuple[Any, ...]] | None:
+    """The listed segments of a grouped row count, in a fixed order; None otherwise.
+
+    Time buckets are left out on purpose: their window moves with every run, so a state
+    kept for one window would never be read again (the bucket check reads its window with
+    the usual scan).
+    """
+    if metric.source is not None or not isinstance(metric.metric, RowCount):
+        return None
+    if isinstance(metric.grouping, BySegments) and metric.segments is not None:
+        return list(metric.segments)
+    return None
 
 
 def state_kind(metric: Metric) -> str | None:
     """How ``metric`` is kept per partition, or None when it cannot be merged exactly."""
+    if isinstance(metric, Grouped):
+        return GROUPS if known_keys(metric) is not None else None
     if isinstance(metric, RowCount | NullCount | CompleteCount):
         return COUNT
     if isinstance(metric, ViolationCount):
@@ -65,8 +84,10 @@ def state_kind(metric: Metric) -> str | None:
 
 
 def state_key(metric: Metric) -> str:
-    """The metric's stable key in the store: versioned state kind + the metric's label."""
-    return f"v{STATE_VERSION}:{state_kind(metric)}:{metric.label}"
+    """The metric's stable key in the store: versioned state kind + the metric's label
+    (+ the listed segments, which the label of a grouped metric does not show)."""
+    listed = f" {list(metric.segments)!r}" if isinstance(metric, Grouped) and metric.segments is not None else ""
+    return f"v{STATE_VERSION}:{state_kind(metric)}:{metric.label}{listed}"
 
 
 def moments(n: Any, total: Any, squares: Any) -> list[float]:
@@ -95,11 +116,13 @@ def merge(kind: str, left: Any, right: Any) -> Any:
         return [n, ma + delta * nb / n, m2a + m2b + delta * delta * na * nb / n]
     if kind == SKETCH:
         return merge_registers(left, right)
+    if kind == GROUPS:  # counts per known group, in known_keys order
+        return [int(a) + int(b) for a, b in zip(left, right, strict=True)] if left else list(right)
     raise ValueError(f"unknown state kind {kind!r}")
 
 
 def empty(kind: str) -> Any:
-    return {COUNT: 0, MIN: None, MAX: None, MOMENTS: [0, 0.0, 0.0], SKETCH: {}}[kind]
+    return {COUNT: 0, MIN: None, MAX: None, MOMENTS: [0, 0.0, 0.0], SKETCH: {}, GROUPS: []}[kind]
 
 
 def finish(metric: Metric, state: Any) -> Any:
@@ -112,4 +135,7 @@ def finish(metric: Metric, state: Any) -> Any:
         return math.sqrt(m2 / (n - 1)) if n >= 2 else None
     if isinstance(metric, ApproxDistinctCount):
         return estimate(state)
+    if isinstance(metric, Grouped):  # as from a GROUP BY: groups without rows are absent
+        keys = known_keys(metric) or []
+        return {GroupKey(k): int(n) for k, n in zip(keys, state, strict=False) if n}
     return state

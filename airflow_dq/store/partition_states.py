@@ -65,8 +65,16 @@ class PartitionStates:
                     states[keys[metric_key]][partition] = json.loads(state)
         return LoadedStates({m: dict(states.get(m, {})) for m in metrics}, own)
 
-    def save(self, dataset: str, states: Mapping[str, Mapping[str, Any]], *, now: dt.datetime | None = None) -> int:
-        """Write the states measured now, replacing any stored row of the same metric and partition."""
+    def save(
+        self,
+        dataset: str,
+        states: Mapping[str, Mapping[str, Any]],
+        *,
+        forget: Mapping[str, list[str]] | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Write the states measured now, replacing any stored row of the same metric and
+        partition; ``forget`` names partitions (per metric) that no longer have rows."""
         t = PARTITION_STATES.c
         now = now or dt.datetime.now(dt.UTC)
         owner = self.owner
@@ -91,8 +99,11 @@ class PartitionStates:
             for partition, state in by_partition.items()
         ]
         with self.store._write() as conn, conn.begin():
-            for metric, by_partition in states.items():
-                partitions = sorted(by_partition)
+            replaced = {m: set(p) for m, p in states.items()}
+            for metric, partitions in (forget or {}).items():
+                replaced.setdefault(metric, set()).update(partitions)
+            for metric, wanted in replaced.items():
+                partitions = sorted(wanted)
                 for start in range(0, len(partitions), 500):  # bounded IN lists
                     conn.execute(
                         PARTITION_STATES.delete().where(

@@ -60,3 +60,28 @@ def test_the_limit_is_real_on_postgres(postgres_engine: sa.Engine) -> None:
     too_wide = sa.select(*(sa.func.count().label(f"c{i}") for i in range(1665))).select_from(sa.table("t"))
     with postgres_engine.connect() as conn, pytest.raises(sa.exc.DBAPIError, match="at most 1664 entries"):
         conn.execute(too_wide)
+
+
+def test_histograms_over_the_limit_are_split_too(db: sa.Engine) -> None:
+    # 210 numeric columns binned on 9 reference edges: 2,100 counts per table, one SELECT
+    # would be refused on both databases.
+    from airflow_dq.engines.sql import SqlEngine
+    from airflow_dq.metrics.grouped import Reference
+    from airflow_dq.metrics.profiles import Distribution
+
+    names = [f"x{i}" for i in range(210)]
+    for table, shift in (("ref", 0), ("cur", 3)):
+        rows = [tuple((r * 7 + c + shift) % 50 for c in range(len(names))) for r in range(60)]
+        create_table(db, table, dict.fromkeys(names, sa.Integer()), rows)
+    metrics = [Distribution(name, Reference(table="ref"), kind="numeric", bins=10) for name in names]
+    engine = SqlEngine(db, table="cur")
+    wide = engine.compute(metrics)
+    assert engine.statements["extra_scans"] == 2  # one more per table (reference and batch)
+    for name in ("x0", "x105", "x209"):
+        alone = SqlEngine(db, table="cur").compute(
+            [Distribution(name, Reference(table="ref"), kind="numeric", bins=10)]
+        )
+        metric = Distribution(name, Reference(table="ref"), kind="numeric", bins=10)
+        assert wide[metric].reference_counts == alone[metric].reference_counts
+        assert wide[metric].current_counts == alone[metric].current_counts
+        assert sum(wide[metric].current_counts) == 60

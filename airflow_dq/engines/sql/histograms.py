@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import col, raw_sql
+from airflow_dq.engines.sql.limits import select_list_limit
+from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics.grouped import Reference
 from airflow_dq.metrics.profiles import HistogramKey, ProfileMetric, RowsValue, column_of
@@ -125,7 +127,12 @@ class SqlSide:
         if not expressions:
             return {}
         labelled = [e.label(f"h{i}") for i, e in enumerate(expressions)]
-        (row,) = self._rows("profile", self._select(*labelled))
+        # Many columns with many bins can pass the dialect's SELECT-list limit: the fewest
+        # statements that fit, concatenated in order (each extra one is one more scan).
+        chunks = split_select_list(labelled, select_list_limit(self.bind))
+        if len(chunks) > 1:
+            self.statements["extra_scans"] += len(chunks) - 1
+        row = [value for chunk in chunks for value in self._rows("profile", self._select(*chunk))[0]]
         counts: dict[HistogramKey, list[int]] = {}
         position = 0
         for column, kind, width in layout:

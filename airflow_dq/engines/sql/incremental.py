@@ -14,8 +14,10 @@ Assumptions, stated where a user reads them (README, docs/incremental.md):
   ``n`` newest stored partitions too (late rows); clearing the task that measured a
   partition rescans it.
 - rows whose partition value is NULL are read every time and never stored.
+- listed segments are counted per partition and summed (time buckets are not kept: their
+  window moves with every run).
 - metrics that cannot merge exactly (``unique``, exact distinct counts, ``references``,
-  segments, buckets, drift, ``custom_sql``) are measured by the usual full scan, in the
+  discovered segments, drift, ``custom_sql``) are measured by the usual full scan, in the
   same run; ``ApproxDistinctCount`` merges HyperLogLog sketches (one more GROUP BY of the
   new partitions per column).
 """
@@ -28,7 +30,8 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col
+from airflow_dq.engines.sql import known_groups
+from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col, count_where
 from airflow_dq.engines.sql.engine import SqlEngine
 from airflow_dq.engines.sql.session import Limits
 from airflow_dq.engines.sql.split import split_select_list
@@ -42,7 +45,7 @@ from airflow_dq.metrics.sketches import (
     rank_of,
     register_of,
 )
-from airflow_dq.metrics.states import MOMENTS, SKETCH, empty, finish, merge, moments, state_key, state_kind
+from airflow_dq.metrics.states import GROUPS, MOMENTS, SKETCH, empty, finish, merge, moments, state_key, state_kind
 
 PARTITION_FAMILIES = ("date", "timestamp", "integer", "string")
 
@@ -52,7 +55,9 @@ class StateStore(Protocol):
 
     def load(self, dataset: str, metrics: Collection[str]) -> Any: ...
 
-    def save(self, dataset: str, states: Mapping[str, Mapping[str, Any]]) -> int: ...
+    def save(
+        self, dataset: str, states: Mapping[str, Mapping[str, Any]], *, forget: Mapping[str, list[str]] = ...
+    ) -> int: ...
 
 
 def _moments_aggregation(metric: Mean | StdDev, dialect: str) -> Aggregation:
@@ -142,12 +147,17 @@ class IncrementalSqlEngine(SqlEngine):
 
     # -- Engine protocol ---------------------------------------------------------------
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
-        mergeable = [m for m in metrics if not isinstance(m, Grouped) and state_kind(m) is not None]
+        mergeable = [m for m in metrics if state_kind(m) is not None and self._can_state(m)]
         rest = [m for m in metrics if m not in set(mergeable)]
         values = super().compute(rest) if rest else {}  # the usual full scan, only if needed
         if mergeable:
             values.update(self._merged(mergeable))
         return values
+
+    def _can_state(self, metric: Metric) -> bool:
+        # Listed segments need conditions this database can evaluate (values of the column's
+        # type, not more than the threshold): otherwise the usual GROUP BY.
+        return not isinstance(metric, Grouped) or known_groups.conditions(self, metric) is not None
 
     def _merged(self, metrics: list[Metric]) -> dict[Metric, Any]:
         family = self._family()
@@ -195,7 +205,9 @@ class IncrementalSqlEngine(SqlEngine):
             for states in scanned.values():
                 state = merge(kind, state, states[metric])
             values[metric] = finish(metric, state)
-        self.states.save(dataset, {k: v for k, v in fresh.items() if v})
+        # A reread partition that has no rows any more must not be merged from the store later.
+        gone = sorted(p for p in redo if p not in scanned)
+        self.states.save(dataset, {k: v for k, v in fresh.items() if v}, forget={k: gone for k in fresh})
         return values
 
     def _scan_partitions(
@@ -226,10 +238,7 @@ class IncrementalSqlEngine(SqlEngine):
         return scanned
 
     def _state_rows(self, metrics: list[Metric], partition: Any, wanted: Any) -> dict[str | None, dict[Metric, Any]]:
-        aggregations = [
-            _moments_aggregation(m, self.dialect) if state_kind(m) == MOMENTS else aggregation(m, self.dialect, str)
-            for m in metrics  # type: ignore[arg-type]
-        ]
+        aggregations = [self._state_aggregation(m) for m in metrics]
         expressions = [
             (e.label(f"m{i}_{j}"), None) for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)
         ]
@@ -251,6 +260,17 @@ class IncrementalSqlEngine(SqlEngine):
                     value = self._as_column_type(metric.column, value)
                 scanned[key][metric] = value
         return scanned
+
+    def _state_aggregation(self, metric: Metric) -> Aggregation:
+        kind = state_kind(metric)
+        if kind == MOMENTS:
+            return _moments_aggregation(metric, self.dialect)  # type: ignore[arg-type]
+        if kind == GROUPS:  # one conditional count per known group, as in the full scan
+            found = known_groups.conditions(self, metric)  # type: ignore[arg-type]
+            assert found is not None
+            counts = [count_where(condition, self.dialect) for _, condition in found]
+            return Aggregation(counts, lambda values: [int(v or 0) for v in values])
+        return aggregation(metric, self.dialect, str)
 
     def _sketch_rows(self, metric: ApproxDistinctCount, partition: Any, wanted: Any) -> dict[str | None, dict]:
         """HyperLogLog registers of one column per partition: ``GROUP BY partition, register``."""

@@ -106,7 +106,7 @@ def _bucket_conditions(engine: SqlEngine, grouping: ByTimeBucket) -> list[tuple[
     return conditions
 
 
-def _conditions(engine: SqlEngine, metric: Grouped) -> list[tuple[Any, Any]] | None:
+def conditions(engine: SqlEngine, metric: Grouped) -> list[tuple[Any, Any]] | None:
     if metric.source is not None or not isinstance(metric.metric, RowCount):
         return None
     grouping = metric.grouping
@@ -127,9 +127,9 @@ def plan(engine: SqlEngine, metrics: Sequence[Grouped]) -> tuple[dict[Grouped, A
     groups too: they are then free."""
     in_scan: dict[Grouped, Aggregation] = {}
     for metric in dict.fromkeys(metrics):
-        conditions = _conditions(engine, metric)
-        if conditions is not None:
-            in_scan[metric] = _count_each(conditions, engine.dialect)
+        found = conditions(engine, metric)
+        if found is not None:
+            in_scan[metric] = _count_each(found, engine.dialect)
     needs_group_by = {(m.source, m.grouping) for m in metrics if m not in in_scan}
     in_scan = {m: agg for m, agg in in_scan.items() if (m.source, m.grouping) not in needs_group_by}
     return in_scan, [m for m in dict.fromkeys(metrics) if m not in in_scan]
