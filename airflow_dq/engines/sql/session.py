@@ -24,6 +24,7 @@ listeners that count the statements of a suite see only the suite's own statemen
 from __future__ import annotations
 
 import contextvars
+import heapq
 import math
 import os
 import socket
@@ -167,7 +168,8 @@ class _Guard:
                 # Session-level on purpose: reverted by the rollback, and still in force
                 # after a stacked COMMIT (see _end for the commit of a clean run).
                 statements.append(f"SET statement_timeout = {int(timeout * 1000)}")
-            _raw(dbapi, *statements)
+            if statements:  # one round trip: our own fixed text, no parameters
+                _raw(dbapi, "; ".join(statements))
         elif self.dialect in _MYSQL:
             statements = []
             if timeout is not None:
@@ -190,7 +192,7 @@ class _Guard:
             dbapi.set_progress_handler(None, 0)
         elif self.dialect in _POSTGRES and committing:
             # The pool is shared with the caller's engine: a committed SET would outlive us.
-            _raw(dbapi, "RESET default_transaction_read_only", "RESET statement_timeout")
+            _raw(dbapi, "RESET default_transaction_read_only; RESET statement_timeout")
         elif self.dialect in _MYSQL and self.read_only:
             _raw(dbapi, "SET SESSION TRANSACTION READ WRITE")
 
@@ -288,21 +290,23 @@ class _Watchdog:
 
     A live server cancels the statement itself; this is for a server that does not answer
     at all (stopped, partitioned), where nothing else would ever wake the blocked read.
+    One clock thread per process serves every watchdog: starting a thread per statement
+    waits for the new thread to be scheduled, which cost milliseconds on a busy machine.
     """
 
     def __init__(self, fileno: Any, seconds: float) -> None:
         self.fired = False
+        self.cancelled = False
+        self.deadline = time.monotonic() + seconds
         self._fileno = fileno
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
 
     def start(self) -> None:
-        self._timer.start()
+        _clock().add(self)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        self.cancelled = True
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         try:
             fd = os.dup(self._fileno())
         except (OSError, ValueError, TypeError):
@@ -315,6 +319,47 @@ class _Watchdog:
             pass
         finally:
             sock.close()
+
+
+class _Clock(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(name="airflow-dq-statement-watchdog", daemon=True)
+        self.pid = os.getpid()
+        self._wake = threading.Condition()
+        self._due: list[tuple[float, int, _Watchdog]] = []
+
+    def add(self, watchdog: _Watchdog) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (watchdog.deadline, id(watchdog), watchdog))
+            self._wake.notify()
+
+    def run(self) -> None:
+        while True:
+            with self._wake:
+                while self._due and self._due[0][2].cancelled:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                delay = self._due[0][0] - time.monotonic()
+                if delay > 0:
+                    self._wake.wait(delay)
+                    continue
+                _, _, watchdog = heapq.heappop(self._due)
+            watchdog.fire()
+
+
+_CLOCK: _Clock | None = None
+_CLOCK_LOCK = threading.Lock()
+
+
+def _clock() -> _Clock:
+    global _CLOCK
+    with _CLOCK_LOCK:
+        if _CLOCK is None or _CLOCK.pid != os.getpid():  # a forked task process starts its own
+            _CLOCK = _Clock()
+            _CLOCK.start()
+        return _CLOCK
 
 
 # -- connect timeout -----------------------------------------------------------------------
