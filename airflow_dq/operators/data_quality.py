@@ -106,7 +106,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner)
-        self.parameters = check_parameters(owner, parameters)
+        self.parameters = check_parameters(owner, parameters, where=where, checks=self.checks)
         self.statement_timeout = check_timeout(owner, "statement_timeout", statement_timeout)
         self.connect_timeout = check_timeout(owner, "connect_timeout", connect_timeout)
         self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where

@@ -402,23 +402,11 @@ def bound_parameters(parameters: Mapping[str, Any] | None) -> Iterator[None]:
         _PARAMETERS.reset(token)
 
 
-def placeholders(fragment: str) -> list[str]:
-    """The ``:name`` placeholders of a SQL fragment (outside quotes, not ``::`` casts)."""
-    if ":" not in fragment:
-        return []
-    from sqlparse import lexer
-    from sqlparse import tokens as T
-
-    return [
-        value[1:]
-        for ttype, value in lexer.tokenize(fragment)
-        if ttype in T.Name.Placeholder and value.startswith(":") and value[1:2].isalpha()
-    ]
-
-
 def user_sql(fragment: str) -> sa.TextClause:
     """User SQL as written: ``:name`` is a bound parameter when ``bound_parameters`` gives it;
     every other colon is literal, so ``::date`` or ``'10:00'`` are not mistaken for one."""
+    from airflow_dq.sql_fragments import placeholders
+
     parameters = _PARAMETERS.get()
     names = [n for n in placeholders(fragment) if n in parameters] if parameters else []
     if not names:
