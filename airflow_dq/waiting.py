@@ -31,7 +31,7 @@ def probe(
     ``limits`` (``engines.sql.session.Limits``): the statement and connect timeouts; default
     the engine's (600 s / 30 s). ``parameters``: values of ``:name`` placeholders, bound."""
     from airflow_dq.engines.sql import SqlEngine
-    from airflow_dq.engines.sql.session import bound_parameters
+    from airflow_dq.engines.sql.parameters import bound_parameters
     from airflow_dq.suite import run_checks
 
     engine = SqlEngine(bind, **{k: v for k, v in dataset.items() if v is not None}, limits=limits)

@@ -123,7 +123,7 @@ class DataQualityOperator(RenderChecksOnACopy, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
-        from airflow_dq.engines.sql.session import bound_parameters
+        from airflow_dq.engines.sql.parameters import bound_parameters
         from airflow_dq.operators.history import TaskHistory
 
         owner = f"DataQualityOperator '{self.task_id}'"

@@ -23,21 +23,17 @@ listeners that count the statements of a suite see only the suite's own statemen
 
 from __future__ import annotations
 
-import contextvars
-import heapq
 import math
-import os
-import socket
-import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+
+from airflow_dq.engines.sql.watchdog import Watchdog
 
 DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
 DEFAULT_CONNECT_TIMEOUT = 30.0
@@ -115,20 +111,15 @@ def guard(
     return guarded
 
 
-def guarded_limits(bind: sa.Engine) -> Limits | None:
-    return getattr(bind, "_dq_limits", None)
-
-
 class _Guard:
     def __init__(self, engine: sa.Engine, limits: Limits, read_only: bool, statements: Any, kind: str) -> None:
         self.limits, self.read_only, self.statements, self.default_kind = limits, read_only, statements, kind
         self.dialect = engine.dialect.name
         self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
-        engine._dq_limits = limits  # type: ignore[attr-defined]
         # Per Connection (one checkout), not per pooled DBAPI connection: state that outlived
         # a transaction must never make a later one skip its read-only settings.
         self._state: weakref.WeakKeyDictionary[sa.Connection, dict[str, Any]] = weakref.WeakKeyDictionary()
-        self._watchdogs: weakref.WeakKeyDictionary[sa.Connection, _Watchdog] = weakref.WeakKeyDictionary()
+        self._watchdogs: weakref.WeakKeyDictionary[sa.Connection, Watchdog] = weakref.WeakKeyDictionary()
         sa.event.listen(engine, "commit", self.end_commit)
         sa.event.listen(engine, "rollback", self.end_rollback)
         sa.event.listen(engine, "before_cursor_execute", self.before)
@@ -210,7 +201,7 @@ class _Guard:
         if timeout is not None and self.dialect != "sqlite":
             fileno = getattr(dbapi, "fileno", None)
             if fileno is not None:
-                watchdog = _Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
+                watchdog = Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
                 self._watchdogs[conn] = watchdog
                 watchdog.start()
         state = self._state.get(conn)
@@ -285,83 +276,6 @@ def _is_connect_timeout(err: BaseException) -> bool:
     return "timeout expired" in text or "timed out" in text or isinstance(err, TimeoutError)
 
 
-class _Watchdog:
-    """Shut the socket of a statement that outlived its timeout plus a grace period.
-
-    A live server cancels the statement itself; this is for a server that does not answer
-    at all (stopped, partitioned), where nothing else would ever wake the blocked read.
-    One clock thread per process serves every watchdog: starting a thread per statement
-    waits for the new thread to be scheduled, which cost milliseconds on a busy machine.
-    """
-
-    def __init__(self, fileno: Any, seconds: float) -> None:
-        self.fired = False
-        self.cancelled = False
-        self.deadline = time.monotonic() + seconds
-        self._fileno = fileno
-
-    def start(self) -> None:
-        _clock().add(self)
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-    def fire(self) -> None:
-        try:
-            fd = os.dup(self._fileno())
-        except (OSError, ValueError, TypeError):
-            return
-        self.fired = True
-        sock = socket.socket(fileno=fd)
-        try:
-            sock.shutdown(socket.SHUT_RDWR)  # wakes the driver's blocked read with an error
-        except OSError:
-            pass
-        finally:
-            sock.close()
-
-
-class _Clock(threading.Thread):
-    def __init__(self) -> None:
-        super().__init__(name="airflow-dq-statement-watchdog", daemon=True)
-        self.pid = os.getpid()
-        self._wake = threading.Condition()
-        self._due: list[tuple[float, int, _Watchdog]] = []
-
-    def add(self, watchdog: _Watchdog) -> None:
-        with self._wake:
-            heapq.heappush(self._due, (watchdog.deadline, id(watchdog), watchdog))
-            self._wake.notify()
-
-    def run(self) -> None:
-        while True:
-            with self._wake:
-                while self._due and self._due[0][2].cancelled:
-                    heapq.heappop(self._due)
-                if not self._due:
-                    self._wake.wait()
-                    continue
-                delay = self._due[0][0] - time.monotonic()
-                if delay > 0:
-                    self._wake.wait(delay)
-                    continue
-                _, _, watchdog = heapq.heappop(self._due)
-            watchdog.fire()
-
-
-_CLOCK: _Clock | None = None
-_CLOCK_LOCK = threading.Lock()
-
-
-def _clock() -> _Clock:
-    global _CLOCK
-    with _CLOCK_LOCK:
-        if _CLOCK is None or _CLOCK.pid != os.getpid():  # a forked task process starts its own
-            _CLOCK = _Clock()
-            _CLOCK.start()
-        return _CLOCK
-
-
 # -- connect timeout -----------------------------------------------------------------------
 
 _CONNECT_TIMEOUTS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -382,43 +296,3 @@ def _connect_args(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, An
     # libpq and the MySQL drivers take whole seconds (libpq: at least 2).
     whole = max(2, math.ceil(seconds)) if dialect.name in _POSTGRES else max(1, math.ceil(seconds))
     cparams.setdefault("connect_timeout", whole)
-
-
-# -- bound parameters ------------------------------------------------------------------------
-
-_PARAMETERS: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar("dq_parameters", default=None)
-
-
-@contextmanager
-def bound_parameters(parameters: Mapping[str, Any] | None) -> Iterator[None]:
-    """While the block runs, ``:name`` placeholders in user SQL are bound to ``parameters``.
-
-    The values travel to the database as bound values, never as SQL text.
-    """
-    token = _PARAMETERS.set(dict(parameters) if parameters else None)
-    try:
-        yield
-    finally:
-        _PARAMETERS.reset(token)
-
-
-def user_sql(fragment: str) -> sa.TextClause:
-    """User SQL as written: ``:name`` is a bound parameter when ``bound_parameters`` gives it;
-    every other colon is literal, so ``::date`` or ``'10:00'`` are not mistaken for one."""
-    from airflow_dq.sql_fragments import placeholders
-
-    parameters = _PARAMETERS.get()
-    names = [n for n in placeholders(fragment) if n in parameters] if parameters else []
-    if not names:
-        return sa.text(fragment.replace(":", r"\:"))
-    from sqlparse import lexer
-    from sqlparse import tokens as T
-
-    parts = []
-    for ttype, value in lexer.tokenize(fragment):
-        keep = ttype in T.Name.Placeholder and value.startswith(":") and value[1:] in parameters
-        parts.append(value if keep else value.replace(":", r"\:"))
-    # Untyped (NullType): no cast is rendered, so the database types a rendered "1.5" or
-    # "2026-11-01" from its context, as it types a quoted literal.
-    bound = (sa.bindparam(n, parameters[n], type_=sa.types.NullType()) for n in dict.fromkeys(names))
-    return sa.text("".join(parts)).bindparams(*bound)
