@@ -68,7 +68,8 @@ def _refuse_stacked(owner: str, **fragments: Any) -> None:
     from airflow_dq.sql_fragments import stacked_problem
 
     for arg, value in fragments.items():
-        problem = stacked_problem(value) if isinstance(value, str) else None
+        # A query (often a .sql file) may end with one ';': the engine drops it.
+        problem = stacked_problem(value, standalone=arg == "sql") if isinstance(value, str) else None
         if problem:
             raise ValueError(f"{owner}: '{arg}' {problem}")
 

@@ -213,3 +213,11 @@ def test_a_placeholder_without_a_parameter_names_the_check_at_parse_time() -> No
             parameters={"country": "US"},
             checks=[dq.custom_sql("SELECT COUNT(*) FROM t WHERE country = :c", min=0)],
         )
+
+
+def test_a_query_dataset_may_end_with_one_semicolon(db: sa.Engine) -> None:
+    _events(db)  # a .sql file usually does; the sub-select it becomes must not
+    suite = run_checks(SqlEngine(db, query="SELECT * FROM t WHERE amount > 1;\n"), [dq.row_count(min=1, max=1)])
+    assert suite.passed, suite.summary()
+    with pytest.raises(ValueError, match="SqlEngine: 'query' holds more than one SQL statement"):
+        SqlEngine(db, query="SELECT * FROM t; SELECT 1;")
