@@ -71,6 +71,31 @@ def fragment_problem(value: Any, *, standalone: bool = False, rendered: bool = F
     return stacked_problem(value, standalone=standalone)
 
 
+def placeholders(fragment: str) -> list[str]:
+    """The ``:name`` placeholders of a SQL fragment (outside quotes, not ``::`` casts)."""
+    if ":" not in fragment:
+        return []
+    from sqlparse import lexer
+    from sqlparse import tokens as T
+
+    return [
+        value[1:]
+        for ttype, value in lexer.tokenize(fragment)
+        if ttype in T.Name.Placeholder and value.startswith(":") and value[1:2].isalpha()
+    ]
+
+
+def unbound_problem(fragment: Any, parameters: Mapping[str, Any] | None) -> str | None:
+    """Why a fragment's ``:name`` placeholders are not all given by ``parameters``, or None."""
+    if not isinstance(fragment, str):
+        return None
+    missing = [n for n in dict.fromkeys(placeholders(fragment)) if n not in (parameters or {})]
+    if not missing:
+        return None
+    shown = ", ".join(f":{n}" for n in missing)
+    return f"uses {shown}, which 'parameters' does not give (parameters={{{', '.join(repr(n) + ': ...' for n in missing)}}})"
+
+
 def _shown(text: str, limit: int = 200) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 

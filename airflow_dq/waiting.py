@@ -24,16 +24,19 @@ def probe(
     now: dt.datetime,
     default_timezone: str = "UTC",
     limits: Any = None,
+    parameters: Mapping[str, Any] | None = None,
 ) -> SuiteResult:
     """Run ``checks`` on ``dataset`` (``table``/``schema``/``query``/``where``); no failure samples.
 
     ``limits`` (``engines.sql.session.Limits``): the statement and connect timeouts; default
-    the engine's (600 s / 30 s), as in the triggerer."""
+    the engine's (600 s / 30 s). ``parameters``: values of ``:name`` placeholders, bound."""
     from airflow_dq.engines.sql import SqlEngine
+    from airflow_dq.engines.sql.parameters import bound_parameters
     from airflow_dq.suite import run_checks
 
     engine = SqlEngine(bind, **{k: v for k, v in dataset.items() if v is not None}, limits=limits)
-    return run_checks(engine, checks, now=now, sample_size=0, default_timezone=default_timezone)
+    with bound_parameters(parameters):  # set in the calling thread (the trigger's worker too)
+        return run_checks(engine, checks, now=now, sample_size=0, default_timezone=default_timezone)
 
 
 def still_missing(result: SuiteResult) -> str:

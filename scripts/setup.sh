@@ -32,6 +32,18 @@ if [ "$WITH_TEST_DEPS" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/
   fi
 fi
 
+# MariaDB server binaries for the MySQL-dialect safety tests (tests/mariadb_server.py starts
+# its own throw-away server; the package's service is not used).
+if ! command -v mariadb-install-db >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's mariadb-server (MySQL-dialect safety tests)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server >/dev/null
+  else
+    echo "setup: mariadb-server missing; run 'sudo apt-get install mariadb-server'" >&2
+  fi
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

@@ -80,7 +80,8 @@ def _refuse_stacked(owner: str, **fragments: Any) -> None:
     from airflow_dq.sql_fragments import stacked_problem
 
     for arg, value in fragments.items():
-        problem = stacked_problem(value) if isinstance(value, str) else None
+        # A query (often a .sql file) may end with one ';': the engine drops it.
+        problem = stacked_problem(value, standalone=arg == "sql") if isinstance(value, str) else None
         if problem:
             raise ValueError(f"{owner}: '{arg}' {problem}")
 
@@ -98,12 +99,22 @@ def check_rendered_sql_dataset(owner: str, **values: Any) -> None:
         raise AirflowFailException(str(err)) from err
 
 
-def check_parameters(owner: str, parameters: Any) -> Any:
-    from airflow_dq.sql_fragments import parameters_problem
+def check_parameters(owner: str, parameters: Any, *, where: Any = None, checks: Any = ()) -> Any:
+    """``parameters`` is a dict of placeholder names, and gives every ``:name`` that
+    ``where``, ``custom_sql`` and ``row_condition`` use (else that SQL would fail later)."""
+    from airflow_dq.sql_fragments import parameters_problem, unbound_problem
 
     problem = parameters_problem(parameters)
     if problem:
         raise ValueError(f"{owner}: 'parameters' {problem}")
+    problem = unbound_problem(where, parameters)
+    if problem:
+        raise ValueError(f"{owner}: 'where' {problem}")
+    for check in checks:
+        for argument in ("sql", "condition"):
+            problem = unbound_problem(getattr(check, argument, None), parameters)
+            if problem:
+                raise check._argument_error(argument, problem)
     return parameters
 
 

@@ -167,7 +167,7 @@ class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnAC
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []
-        self.parameters = check_parameters(owner, parameters)
+        self.parameters = check_parameters(owner, parameters, where=where, checks=self.checks)
         self.statement_timeout = check_timeout(owner, "statement_timeout", statement_timeout)
         self.connect_timeout = check_timeout(owner, "connect_timeout", connect_timeout)
         self.conn_id, self.table, self.schema, self.sql, self.where = conn_id, table, schema, sql, where
@@ -194,7 +194,7 @@ class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnAC
     def execute(self, context: Context) -> dict[str, Any]:
         # SQLAlchemy and the engine are imported here, not at DAG parse time.
         from airflow_dq.engines.sql import SqlEngine
-        from airflow_dq.engines.sql.session import bound_parameters
+        from airflow_dq.engines.sql.parameters import bound_parameters
         from airflow_dq.operators.history import TaskHistory
 
         owner = f"DataQualityOperator '{self.task_id}'"

@@ -21,8 +21,10 @@ from airflow_dq.checks.completeness import FreshThrough
 from airflow_dq.checks.serde import check_to_spec
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
+    check_parameters,
     check_rendered_sql_dataset,
     check_sql_dataset,
+    check_timeout,
     default_timezone_setting,
     limits_setting,
     run_time,
@@ -48,11 +50,15 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
     :param conn_id: an Airflow connection to a SQL database. Templated.
     :param table: the table to watch (or ``sql``). Templated; ``schema`` and ``where`` too.
     :param sql: a query to watch instead of a table. Templated.
-    :param where: raw SQL filter, e.g. the run's partition. Templated.
+    :param where: raw SQL filter, e.g. the run's partition. Templated; put run values in
+        ``parameters`` (``where="country = :c", parameters={"c": "{{ params.c }}"}``).
+    :param parameters: values of ``:name`` placeholders, templated, sent as bound values.
+    :param statement_timeout: seconds per statement (default ``[data_quality] statement_timeout``).
+    :param connect_timeout: seconds to connect (default ``[data_quality] connect_timeout``).
     :param deferrable: wait in the triggerer (default) rather than in a worker slot.
     """
 
-    template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "checks")
+    template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "parameters", "checks")
     template_fields_renderers = {"sql": "sql", "where": "sql"}
     ui_color = "#e6f1d8"
 
@@ -65,6 +71,9 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
         schema: str | None = None,
         sql: str | None = None,
         where: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        statement_timeout: float | dt.timedelta | None = None,
+        connect_timeout: float | dt.timedelta | None = None,
         deferrable: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -72,6 +81,9 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
         owner = f"{type(self).__name__} '{self.task_id}'"
         check_sql_dataset(owner, conn_id, table=table, sql=sql, schema=schema, where=where)
         self.checks = validate_checks(checks, owner=owner)
+        self.parameters = check_parameters(owner, parameters, where=where, checks=self.checks)
+        self.statement_timeout = check_timeout(owner, "statement_timeout", statement_timeout)
+        self.connect_timeout = check_timeout(owner, "connect_timeout", connect_timeout)
         if deferrable:
             for check in self.checks:
                 try:
@@ -98,7 +110,8 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
                 self.checks,
                 now=run_time(context),
                 default_timezone=default_timezone_setting(),
-                limits=limits_setting(),
+                limits=limits_setting(self.statement_timeout, self.connect_timeout),
+                parameters=self.parameters,
             )
         finally:
             bind.dispose()
@@ -130,6 +143,8 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
         deadline = started + dt.timedelta(seconds=self.timeout)
         from airflow_dq.triggers.data_ready import DataReadyTrigger
 
+        limits = limits_setting(self.statement_timeout, self.connect_timeout)
+
         trigger = DataReadyTrigger(
             conn_id=self.conn_id,
             dataset=self._dataset(),
@@ -139,6 +154,9 @@ class DataReadySensor(RenderChecksOnACopy, BaseSensorOperator):
             poke_interval=self.poke_interval,
             default_timezone=default_timezone_setting(),
             polls=self._polls,
+            parameters=self.parameters,
+            statement_timeout=limits.statement_timeout,
+            connect_timeout=limits.connect_timeout,
         )
         self.log.info(
             "Deferring: the triggerer polls every %s s until %s (timeout)", self.poke_interval, deadline.isoformat()

@@ -49,6 +49,9 @@ class DataReadyTrigger(BaseTrigger):
     :param now: the run's reference time (ISO), which the checks judge against.
     :param deadline: when to give up (ISO, aware), or None to wait forever.
     :param poke_interval: seconds between polls.
+    :param parameters: values of ``:name`` placeholders in the SQL, sent as bound values.
+    :param statement_timeout: seconds per statement (None: the engine's default).
+    :param connect_timeout: seconds to connect (None: the engine's default).
     """
 
     def __init__(
@@ -62,6 +65,9 @@ class DataReadyTrigger(BaseTrigger):
         poke_interval: float,
         default_timezone: str = "UTC",
         polls: int = 0,
+        parameters: Mapping[str, Any] | None = None,
+        statement_timeout: float | None = None,
+        connect_timeout: float | None = None,
     ) -> None:
         super().__init__()
         self.conn_id = conn_id
@@ -72,6 +78,8 @@ class DataReadyTrigger(BaseTrigger):
         self.poke_interval = float(poke_interval)
         self.default_timezone = default_timezone
         self.polls = polls  # polls already made by the task before it deferred
+        self.parameters = dict(parameters) if parameters else None
+        self.statement_timeout, self.connect_timeout = statement_timeout, connect_timeout
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -85,6 +93,9 @@ class DataReadyTrigger(BaseTrigger):
                 "poke_interval": self.poke_interval,
                 "default_timezone": self.default_timezone,
                 "polls": self.polls,
+                "parameters": self.parameters,
+                "statement_timeout": self.statement_timeout,
+                "connect_timeout": self.connect_timeout,
             },
         )
 
@@ -92,6 +103,7 @@ class DataReadyTrigger(BaseTrigger):
         return TriggerEvent({"status": status, "message": message, "polls": polls, "result": result})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_dq.engines.sql.session import Limits
         from airflow_dq.waiting import probe, still_missing
 
         polls = self.polls
@@ -102,6 +114,11 @@ class DataReadyTrigger(BaseTrigger):
             yield self._event("error", f"cannot connect with '{self.conn_id}': {err!r}", polls)
             return
         checks = [check_from_spec(spec) for spec in self.checks]
+        defaults = Limits()
+        limits = Limits(
+            statement_timeout=self.statement_timeout or defaults.statement_timeout,
+            connect_timeout=self.connect_timeout or defaults.connect_timeout,
+        )
         now = dt.datetime.fromisoformat(self.now)
         deadline = dt.datetime.fromisoformat(self.deadline) if self.deadline else None
         try:
@@ -109,7 +126,14 @@ class DataReadyTrigger(BaseTrigger):
                 polls += 1
                 try:
                     result = await asyncio.to_thread(
-                        probe, bind, self.dataset, checks, now=now, default_timezone=self.default_timezone
+                        probe,
+                        bind,
+                        self.dataset,
+                        checks,
+                        now=now,
+                        default_timezone=self.default_timezone,
+                        limits=limits,
+                        parameters=self.parameters,
                     )
                 except Exception as err:
                     yield self._event("error", f"poll {polls} failed: {err!r}", polls)

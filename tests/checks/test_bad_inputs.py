@@ -190,6 +190,8 @@ def test_a_store_outage_makes_history_checks_error_not_fail(db: sa.Engine) -> No
         ({"table": None, "sql": "SELECT 1; SELECT 2"}, "'sql' holds more than one SQL statement"),
         ({"parameters": ["US"]}, "'parameters' must be a dict of placeholder names"),
         ({"parameters": {"a b": 1}}, "'parameters' has the key 'a b'"),
+        ({"where": "country = :c AND day::date = '10:00'"}, "'where' uses :c, which 'parameters' does not give"),
+        ({"where": ":c = country", "parameters": {"d": "1"}}, "'where' uses :c, which 'parameters' does not give"),
         ({"statement_timeout": 0}, "'statement_timeout' must be a positive number of seconds"),
         ({"connect_timeout": "10"}, "'connect_timeout' must be a positive number of seconds"),
     ],
@@ -198,3 +200,24 @@ def test_safety_options_are_checked_at_parse_time(kwargs: dict[str, Any], messag
     kwargs = {"table": "t", **kwargs}
     with pytest.raises(ValueError, match=f"DataQualityOperator 'validate': {message}"):
         DataQualityOperator(task_id="validate", conn_id="warehouse", checks=[dq.row_count(min=1)], **kwargs)
+
+
+def test_a_placeholder_without_a_parameter_names_the_check_at_parse_time() -> None:
+    with pytest.raises(
+        ValueError, match="check 'custom_sql': argument 'sql' uses :c, which 'parameters' does not give"
+    ):
+        DataQualityOperator(
+            task_id="validate",
+            conn_id="warehouse",
+            table="t",
+            parameters={"country": "US"},
+            checks=[dq.custom_sql("SELECT COUNT(*) FROM t WHERE country = :c", min=0)],
+        )
+
+
+def test_a_query_dataset_may_end_with_one_semicolon(db: sa.Engine) -> None:
+    _events(db)  # a .sql file usually does; the sub-select it becomes must not
+    suite = run_checks(SqlEngine(db, query="SELECT * FROM t WHERE amount > 1;\n"), [dq.row_count(min=1, max=1)])
+    assert suite.passed, suite.summary()
+    with pytest.raises(ValueError, match="SqlEngine: 'query' holds more than one SQL statement"):
+        SqlEngine(db, query="SELECT * FROM t; SELECT 1;")

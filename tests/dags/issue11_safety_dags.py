@@ -22,7 +22,8 @@ CONF_C = "{{ dag_run.conf.get('c', 'US') }}"
 def _dag(dag_id: str, **operator_kwargs) -> DAG:
     with DAG(dag_id=dag_id, schedule=None, start_date=START, catchup=False) as dag:
         operator_kwargs.setdefault("table", "events")
-        validate = DataQualityOperator(task_id="validate", conn_id=CONN, **operator_kwargs)
+        operator_kwargs.setdefault("conn_id", CONN)
+        validate = DataQualityOperator(task_id="validate", **operator_kwargs)
 
         @task
         def publish() -> str:
@@ -62,6 +63,16 @@ slow = _dag(
         )
     ],
     statement_timeout=1,
+    retries=1,
+    retry_delay=dt.timedelta(seconds=0),
+)
+# The warehouse of this DAG is frozen by the test (SIGSTOP): the task must not hang.
+frozen = _dag(
+    "issue11_frozen_warehouse",
+    conn_id="dq_issue11_frozen",
+    checks=[row_count(min=1)],
+    statement_timeout=1,
+    connect_timeout=2,
     retries=1,
     retry_delay=dt.timedelta(seconds=0),
 )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests.airflow_runs import load_dag, xcom_value
 from tests.engines.test_read_only import ATTACKS
+from tests.engines.test_timeouts import frozen_postgres  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.airflow
 
@@ -111,3 +112,17 @@ def test_a_slow_statement_is_a_retried_error_naming_its_kind(
     assert tis["validate"].state == "failed"
     assert tis["validate"].try_number == 2  # an infrastructure error: Airflow retried it
     assert "the custom statement took longer than statement_timeout=1s" in _output(capsys)
+
+
+@pytest.mark.postgres
+def test_a_frozen_warehouse_errors_the_task_instead_of_hanging(
+    request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str, capsys: pytest.CaptureFixture
+) -> None:
+    url, freeze = request.getfixturevalue("frozen_postgres")  # a server of its own, SIGCONTed afterwards
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE11_FROZEN", url.replace("postgresql+psycopg2://", "postgresql://"))
+    monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_PATH", str(tmp_path / "history.db"))
+    freeze()
+    _, tis = _run("issue11_frozen_warehouse")
+    assert tis["validate"].state == "failed" and tis["publish"].state == "upstream_failed"
+    assert tis["validate"].try_number == 2  # retried, then failed: never a pass, never a hang
+    assert "connecting to the database took longer than connect_timeout=2s" in _output(capsys)

@@ -51,8 +51,8 @@ from airflow_dq.metrics.sketches import ApproxDistinctCount
 def raw_sql(fragment: str) -> sa.TextClause:
     """User SQL, inserted as written: colons are escaped so ``::date`` or ``'10:00'`` are not
     mistaken for bind parameters, except the ``:name`` placeholders given by
-    ``session.bound_parameters`` (sent as bound values)."""
-    from airflow_dq.engines.sql.session import user_sql
+    ``parameters.bound_parameters`` (sent as bound values)."""
+    from airflow_dq.engines.sql.parameters import user_sql
 
     return user_sql(fragment)
 

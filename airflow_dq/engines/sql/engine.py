@@ -56,11 +56,13 @@ class SqlEngine:
     ) -> None:
         if (table is None) == (query is None):
             raise ValueError("SqlEngine: give exactly one of 'table' or 'query'")
-        self.table, self.schema, self.query = table, schema, query
         for argument, fragment in (("query", query), ("where", where)):
-            problem = None if fragment is None else fragment_problem(fragment)
+            problem = None if fragment is None else fragment_problem(fragment, standalone=argument == "query")
             if problem:  # an empty filter would silently check the whole table
                 raise ValueError(f"SqlEngine: '{argument}' {problem}")
+        if query is not None:  # the query becomes a sub-select: its own final ';' must go
+            query = query.rstrip().removesuffix(";")
+        self.table, self.schema, self.query = table, schema, query
         self.where = where.strip() if where else None
         self.statements: Counter[str] = StatementLog()
         # Every statement through this engine is read-only and time-bounded (session.py).

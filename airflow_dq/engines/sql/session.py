@@ -23,20 +23,17 @@ listeners that count the statements of a suite see only the suite's own statemen
 
 from __future__ import annotations
 
-import contextvars
 import math
-import os
-import socket
-import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+
+from airflow_dq.engines.sql.watchdog import Watchdog
 
 DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
 DEFAULT_CONNECT_TIMEOUT = 30.0
@@ -114,20 +111,15 @@ def guard(
     return guarded
 
 
-def guarded_limits(bind: sa.Engine) -> Limits | None:
-    return getattr(bind, "_dq_limits", None)
-
-
 class _Guard:
     def __init__(self, engine: sa.Engine, limits: Limits, read_only: bool, statements: Any, kind: str) -> None:
         self.limits, self.read_only, self.statements, self.default_kind = limits, read_only, statements, kind
         self.dialect = engine.dialect.name
         self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
-        engine._dq_limits = limits  # type: ignore[attr-defined]
         # Per Connection (one checkout), not per pooled DBAPI connection: state that outlived
         # a transaction must never make a later one skip its read-only settings.
         self._state: weakref.WeakKeyDictionary[sa.Connection, dict[str, Any]] = weakref.WeakKeyDictionary()
-        self._watchdogs: weakref.WeakKeyDictionary[sa.Connection, _Watchdog] = weakref.WeakKeyDictionary()
+        self._watchdogs: weakref.WeakKeyDictionary[sa.Connection, Watchdog] = weakref.WeakKeyDictionary()
         sa.event.listen(engine, "commit", self.end_commit)
         sa.event.listen(engine, "rollback", self.end_rollback)
         sa.event.listen(engine, "before_cursor_execute", self.before)
@@ -167,7 +159,8 @@ class _Guard:
                 # Session-level on purpose: reverted by the rollback, and still in force
                 # after a stacked COMMIT (see _end for the commit of a clean run).
                 statements.append(f"SET statement_timeout = {int(timeout * 1000)}")
-            _raw(dbapi, *statements)
+            if statements:  # one round trip: our own fixed text, no parameters
+                _raw(dbapi, "; ".join(statements))
         elif self.dialect in _MYSQL:
             statements = []
             if timeout is not None:
@@ -190,7 +183,7 @@ class _Guard:
             dbapi.set_progress_handler(None, 0)
         elif self.dialect in _POSTGRES and committing:
             # The pool is shared with the caller's engine: a committed SET would outlive us.
-            _raw(dbapi, "RESET default_transaction_read_only", "RESET statement_timeout")
+            _raw(dbapi, "RESET default_transaction_read_only; RESET statement_timeout")
         elif self.dialect in _MYSQL and self.read_only:
             _raw(dbapi, "SET SESSION TRANSACTION READ WRITE")
 
@@ -208,7 +201,7 @@ class _Guard:
         if timeout is not None and self.dialect != "sqlite":
             fileno = getattr(dbapi, "fileno", None)
             if fileno is not None:
-                watchdog = _Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
+                watchdog = Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
                 self._watchdogs[conn] = watchdog
                 watchdog.start()
         state = self._state.get(conn)
@@ -283,40 +276,6 @@ def _is_connect_timeout(err: BaseException) -> bool:
     return "timeout expired" in text or "timed out" in text or isinstance(err, TimeoutError)
 
 
-class _Watchdog:
-    """Shut the socket of a statement that outlived its timeout plus a grace period.
-
-    A live server cancels the statement itself; this is for a server that does not answer
-    at all (stopped, partitioned), where nothing else would ever wake the blocked read.
-    """
-
-    def __init__(self, fileno: Any, seconds: float) -> None:
-        self.fired = False
-        self._fileno = fileno
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def _fire(self) -> None:
-        try:
-            fd = os.dup(self._fileno())
-        except (OSError, ValueError, TypeError):
-            return
-        self.fired = True
-        sock = socket.socket(fileno=fd)
-        try:
-            sock.shutdown(socket.SHUT_RDWR)  # wakes the driver's blocked read with an error
-        except OSError:
-            pass
-        finally:
-            sock.close()
-
-
 # -- connect timeout -----------------------------------------------------------------------
 
 _CONNECT_TIMEOUTS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -337,55 +296,3 @@ def _connect_args(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, An
     # libpq and the MySQL drivers take whole seconds (libpq: at least 2).
     whole = max(2, math.ceil(seconds)) if dialect.name in _POSTGRES else max(1, math.ceil(seconds))
     cparams.setdefault("connect_timeout", whole)
-
-
-# -- bound parameters ------------------------------------------------------------------------
-
-_PARAMETERS: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar("dq_parameters", default=None)
-
-
-@contextmanager
-def bound_parameters(parameters: Mapping[str, Any] | None) -> Iterator[None]:
-    """While the block runs, ``:name`` placeholders in user SQL are bound to ``parameters``.
-
-    The values travel to the database as bound values, never as SQL text.
-    """
-    token = _PARAMETERS.set(dict(parameters) if parameters else None)
-    try:
-        yield
-    finally:
-        _PARAMETERS.reset(token)
-
-
-def placeholders(fragment: str) -> list[str]:
-    """The ``:name`` placeholders of a SQL fragment (outside quotes, not ``::`` casts)."""
-    if ":" not in fragment:
-        return []
-    from sqlparse import lexer
-    from sqlparse import tokens as T
-
-    return [
-        value[1:]
-        for ttype, value in lexer.tokenize(fragment)
-        if ttype in T.Name.Placeholder and value.startswith(":") and value[1:2].isalpha()
-    ]
-
-
-def user_sql(fragment: str) -> sa.TextClause:
-    """User SQL as written: ``:name`` is a bound parameter when ``bound_parameters`` gives it;
-    every other colon is literal, so ``::date`` or ``'10:00'`` are not mistaken for one."""
-    parameters = _PARAMETERS.get()
-    names = [n for n in placeholders(fragment) if n in parameters] if parameters else []
-    if not names:
-        return sa.text(fragment.replace(":", r"\:"))
-    from sqlparse import lexer
-    from sqlparse import tokens as T
-
-    parts = []
-    for ttype, value in lexer.tokenize(fragment):
-        keep = ttype in T.Name.Placeholder and value.startswith(":") and value[1:] in parameters
-        parts.append(value if keep else value.replace(":", r"\:"))
-    # Untyped (NullType): no cast is rendered, so the database types a rendered "1.5" or
-    # "2026-11-01" from its context, as it types a quoted literal.
-    bound = (sa.bindparam(n, parameters[n], type_=sa.types.NullType()) for n in dict.fromkeys(names))
-    return sa.text("".join(parts)).bindparams(*bound)
