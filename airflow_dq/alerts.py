@@ -59,16 +59,18 @@ def alert_summary(
     run: dict[str, Any],
     url: str | None = None,
     error: BaseException | str | None = None,
+    dataset: str | None = None,
 ) -> dict[str, Any]:
     """The alert for one task run: subject, plain text, HTML, and the parts as data.
 
-    ``result`` is None when the task failed before its checks ran; ``error`` is the
-    exception the task raised, if any (e.g. an unreachable database or history store).
+    ``result`` is None when the task failed before its checks ran (then ``dataset`` names
+    what it was to check); ``error`` is the exception the task raised, if any (e.g. an
+    unreachable database or history store).
     """
     task = f"{run['dag_id']}.{run['task_id']}"
     if result is None:
         failed: list[CheckResult] = []
-        dataset, verdict = task, "COULD NOT RUN"
+        dataset, verdict = dataset or task, "COULD NOT RUN"
         counts = ""
     else:
         failed = [r for r in result.results if str(r.status) != "pass"]
@@ -154,7 +156,9 @@ class DataQualityNotifier(BaseNotifier):
             if not (warned and self.alert_on_warn):
                 return None
         run = _run_of(context)
-        return alert_summary(result, run=run, url=results_url(run), error=error)
+        table = getattr(context.get("task"), "table", None)
+        dataset = f"table {table}" if isinstance(table, str) else None
+        return alert_summary(result, run=run, url=results_url(run), error=error, dataset=dataset)
 
     def notify(self, context: Context) -> None:
         alert = self.alert_for(context)
