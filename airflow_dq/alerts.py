@@ -146,7 +146,7 @@ class DataQualityNotifier(BaseNotifier):
 
     def alert_for(self, context: Context) -> dict[str, Any] | None:
         """The alert this task run deserves, or None (clean pass, or a warning not asked for)."""
-        from airflow_dq.assets import _run_of, results_url
+        from airflow_dq.assets import results_url, task_run
 
         result = _task_result(context)
         error = context.get("exception")
@@ -155,7 +155,7 @@ class DataQualityNotifier(BaseNotifier):
             warned = result is not None and any(str(r.status) != "pass" for r in result.results)
             if not (warned and self.alert_on_warn):
                 return None
-        run = _run_of(context)
+        run = task_run(context)
         table = getattr(context.get("task"), "table", None)
         dataset = f"table {table}" if isinstance(table, str) else None
         return alert_summary(result, run=run, url=results_url(run), error=error, dataset=dataset)

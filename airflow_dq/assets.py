@@ -149,7 +149,8 @@ def judge_summary(summary: Any, *, min_score: float | None = None, halt_on: Coll
     return True, f"{where} passed its checks ({counted}; score {score})"
 
 
-def _run_of(context: Context) -> dict[str, Any]:
+def task_run(context: Context) -> dict[str, Any]:
+    """The task run a summary or an alert is about: dag, task, run and map index."""
     ti = context["ti"]
     map_index = getattr(ti, "map_index", None)
     return {
@@ -179,7 +180,7 @@ def attach_summary(result: SuiteResult, context: Context) -> dict[str, Any] | No
     assets = [o for o in (getattr(task, "outlets", None) or []) if isinstance(o, Asset)]
     if not assets:
         return None
-    run = _run_of(context)
+    run = task_run(context)
     summary = quality_summary(result, run=run, url=results_url(run))
     events = context["outlet_events"]
     for asset in assets:
