@@ -59,16 +59,18 @@ def alert_summary(
     run: dict[str, Any],
     url: str | None = None,
     error: BaseException | str | None = None,
+    dataset: str | None = None,
 ) -> dict[str, Any]:
     """The alert for one task run: subject, plain text, HTML, and the parts as data.
 
-    ``result`` is None when the task failed before its checks ran; ``error`` is the
-    exception the task raised, if any (e.g. an unreachable database or history store).
+    ``result`` is None when the task failed before its checks ran (then ``dataset`` names
+    what it was to check); ``error`` is the exception the task raised, if any (e.g. an
+    unreachable database or history store).
     """
     task = f"{run['dag_id']}.{run['task_id']}"
     if result is None:
         failed: list[CheckResult] = []
-        dataset, verdict = task, "COULD NOT RUN"
+        dataset, verdict = dataset or task, "COULD NOT RUN"
         counts = ""
     else:
         failed = [r for r in result.results if str(r.status) != "pass"]
@@ -144,7 +146,7 @@ class DataQualityNotifier(BaseNotifier):
 
     def alert_for(self, context: Context) -> dict[str, Any] | None:
         """The alert this task run deserves, or None (clean pass, or a warning not asked for)."""
-        from airflow_dq.assets import _run_of, results_url
+        from airflow_dq.assets import results_url, task_run
 
         result = _task_result(context)
         error = context.get("exception")
@@ -153,8 +155,10 @@ class DataQualityNotifier(BaseNotifier):
             warned = result is not None and any(str(r.status) != "pass" for r in result.results)
             if not (warned and self.alert_on_warn):
                 return None
-        run = _run_of(context)
-        return alert_summary(result, run=run, url=results_url(run), error=error)
+        run = task_run(context)
+        table = getattr(context.get("task"), "table", None)
+        dataset = f"table {table}" if isinstance(table, str) else None
+        return alert_summary(result, run=run, url=results_url(run), error=error, dataset=dataset)
 
     def notify(self, context: Context) -> None:
         alert = self.alert_for(context)

@@ -18,11 +18,15 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow.sdk import Asset, Context
 
+    from airflow_dq.checks.base import Check
     from airflow_dq.results import SuiteResult
 
 SUMMARY_KEY = "data_quality"  # the key of the summary in an asset event's extra
+CHECKS_KEY = "data_quality_checks"  # the key of the rules in an asset definition's extra
 SUMMARY_VERSION = 1
 URI_SCHEME = "sql"  # sql://<conn_id>/<schema>/<table>: derived without opening the connection
 _MAX_NAMES = 20  # the extra stays compact on a suite of hundreds of checks
@@ -149,7 +153,8 @@ def judge_summary(summary: Any, *, min_score: float | None = None, halt_on: Coll
     return True, f"{where} passed its checks ({counted}; score {score})"
 
 
-def _run_of(context: Context) -> dict[str, Any]:
+def task_run(context: Context) -> dict[str, Any]:
+    """The task run a summary or an alert is about: dag, task, run and map index."""
     ti = context["ti"]
     map_index = getattr(ti, "map_index", None)
     return {
@@ -179,7 +184,7 @@ def attach_summary(result: SuiteResult, context: Context) -> dict[str, Any] | No
     assets = [o for o in (getattr(task, "outlets", None) or []) if isinstance(o, Asset)]
     if not assets:
         return None
-    run = _run_of(context)
+    run = task_run(context)
     summary = quality_summary(result, run=run, url=results_url(run))
     events = context["outlet_events"]
     for asset in assets:
@@ -191,3 +196,47 @@ def declare_outlet(task: Any, asset: Asset | None) -> None:
     """Add the checked dataset's asset to a task's outlets (once)."""
     if asset is not None and asset not in task.outlets:
         task.add_outlets([asset])
+
+
+def with_checks(asset: Asset, checks: Sequence[Check]) -> Asset:
+    """The asset with its quality rules in its definition, so they travel with it.
+
+    The checks are stored (as plain data) in the asset's ``extra``, where the Airflow UI
+    shows them, and every ``DataQualityOperator`` that declares the asset runs them, on top
+    of its own ``checks``. Define the asset once, in a module the producer and consumer DAGs
+    both import, so every DAG declares the same definition.
+
+    .. code-block:: python
+
+        ORDERS = with_checks(dataset_asset("warehouse", "orders"), [not_null("order_id"), row_count(min=1)])
+
+        DataQualityOperator(task_id="validate", conn_id="warehouse", table="orders", asset=ORDERS, checks=[])
+    """
+    from airflow.sdk import Asset
+
+    from airflow_dq.checks.serde import check_to_spec
+    from airflow_dq.suite import validate_checks
+
+    if not isinstance(asset, Asset):
+        raise ValueError(f"with_checks: 'asset' must be an Asset, got {asset!r}")
+    owner = f"with_checks(asset '{asset.name}')"
+    specs = []
+    for check in validate_checks(checks, owner=owner):
+        try:
+            specs.append(check_to_spec(check))
+        except TypeError as err:  # e.g. a drift reference DataFrame: not plain data
+            raise ValueError(f"{owner}: {err}") from None
+    extra = {**(asset.extra or {}), CHECKS_KEY: specs}
+    return Asset(name=asset.name, uri=asset.uri, group=asset.group, extra=extra, watchers=list(asset.watchers))
+
+
+def checks_with_asset_rules(checks: Any, asset: Asset | None) -> Any:
+    """A task's checks plus the rules its outlet asset carries (``with_checks``)."""
+    specs = ((asset.extra or {}).get(CHECKS_KEY) if asset is not None else None) or []
+    if not specs:
+        return checks  # unchanged, so the operator's own validation sees exactly what it was given
+    from airflow_dq.checks.base import Check
+    from airflow_dq.checks.serde import check_from_spec
+
+    own = [checks] if isinstance(checks, Check) else list(checks or [])
+    return [*own, *(check_from_spec(spec) for spec in specs)]

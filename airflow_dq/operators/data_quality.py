@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator
 
-from airflow_dq.assets import declare_outlet, resolve_outlet
+from airflow_dq.assets import checks_with_asset_rules, declare_outlet, resolve_outlet
 from airflow_dq.checks.base import Check
 from airflow_dq.lineage import OpenLineageFacets
 from airflow_dq.operators.base import (
@@ -112,7 +112,8 @@ class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnAC
     :param asset: the outlet ``Asset`` the checked table is declared as; its asset event
         carries the quality summary (see ``airflow_dq.assets``). By default derived from the
         connection and a plain table name (``sql://conn_id/schema/table``); an ``Asset`` or
-        URI is used as given; ``False`` declares none.
+        URI is used as given; ``False`` declares none. The checks an asset carries
+        (``airflow_dq.assets.with_checks``) run with ``checks``.
     """
 
     template_fields: Sequence[str] = ("conn_id", "table", "schema", "sql", "where", "parameters", "checks")
@@ -163,7 +164,9 @@ class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnAC
         self.incremental_by, self.rescan_partitions = check_incremental(
             owner, incremental_by, rescan_partitions, table=table
         )
-        declare_outlet(self, resolve_outlet(owner, asset, conn_id=conn_id, table=table, schema=schema))
+        outlet = resolve_outlet(owner, asset, conn_id=conn_id, table=table, schema=schema)
+        declare_outlet(self, outlet)
+        checks = checks_with_asset_rules(checks, outlet)  # rules that travel with the asset
         self.on_failure = check_on_failure(owner, on_failure)
         self.sample_size = check_sample_size(owner, sample_size)
         self.checks = validate_checks(checks, owner=owner) if checks or self._suite_template is None else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,18 @@ def _check_gate_args(owner: str, asset: Any, min_score: Any, halt_on: Any) -> tu
     if "pass" in halt_on:
         raise ValueError(f"{owner}: 'halt_on' cannot hold 'pass' (every run would halt)")
     return asset, tuple(halt_on)
+
+
+def triggering_events(triggering: Any, asset: Asset) -> list[Any]:
+    """The run's triggering events of ``asset``; an asset given by URI alone (its name then
+    defaults to the URI) also finds the events of the named asset with that URI."""
+    with contextlib.suppress(KeyError):  # Airflow's accessor answers [] for an unknown asset
+        if events := list(triggering[asset]):
+            return events
+    for key in list(triggering):
+        if isinstance(key, Asset) and key.uri == asset.uri:
+            return list(triggering[key])
+    return []
 
 
 class QualityGateOperator(BaseOperator):
@@ -67,11 +80,7 @@ class QualityGateOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any] | None:
         from airflow_dq.assets import SUMMARY_KEY, judge_summary
 
-        triggering = context.get("triggering_asset_events") or {}
-        try:
-            events = list(triggering[self.asset])
-        except KeyError:
-            events = []
+        events = triggering_events(context.get("triggering_asset_events") or {}, self.asset)
         if not events:
             self._halt(
                 f"this run was not triggered by an event of {self.asset.uri}, so there is no quality "

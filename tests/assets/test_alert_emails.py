@@ -49,12 +49,17 @@ def test_failing_gate_and_warning_send_readable_emails(
             "validate_orders": "failed",
             "watch_refunds": "success",
             "watch_refunds_quietly": "success",
+            "validate_unreachable": "failed",
         }
         mails = {m["Subject"]: m for m in inbox.messages}
         assert sorted(mails) == [
+            "Data quality COULD NOT RUN: table orders (dq12_alerts.validate_unreachable)",
             "Data quality FAILED: table orders (dq12_alerts.validate_orders)",
             "Data quality WARNING: table refunds (dq12_alerts.watch_refunds)",
         ]
+        unreachable = mails["Data quality COULD NOT RUN: table orders (dq12_alerts.validate_unreachable)"]
+        assert "Error: " in unreachable.get_body(("html",)).get_content()
+        assert "dq12_alerts_missing" in unreachable.get_body(("html",)).get_content()
         failed = mails["Data quality FAILED: table orders (dq12_alerts.validate_orders)"]
         assert failed["To"] == "oncall@example.com"
         body = failed.get_body(("html",)).get_content()
@@ -73,5 +78,7 @@ def test_failing_gate_and_warning_send_readable_emails(
         inbox.messages.clear()
         _warehouse(tmp_path / "wh.db", broken=False)
         _, tis = run_dag(dag, dt.date(2026, 11, 3))
-        assert {ti.state for ti in tis.values()} == {"success"}
-        assert inbox.messages == []
+        assert {t: ti.state for t, ti in tis.items() if ti.state != "success"} == {"validate_unreachable": "failed"}
+        assert [m["Subject"] for m in inbox.messages] == [
+            "Data quality COULD NOT RUN: table orders (dq12_alerts.validate_unreachable)"
+        ]

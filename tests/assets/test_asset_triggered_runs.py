@@ -138,3 +138,27 @@ def test_dataframe_task_puts_its_summary_on_its_outlets(airflow_db: str) -> None
     assert summary["counts"] == {"pass": 1, "warn": 1}
     assert summary["warned"] == {"not_null(user_id)": "warn"}
     assert summary["dataset"] == "DataFrame returned by features"
+
+
+def test_rules_travel_with_the_asset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str) -> None:
+    from tests.airflow_runs import xcom_value
+
+    warehouse = tmp_path / "warehouse.db"
+    monkeypatch.setenv("AIRFLOW_CONN_DQ12_WAREHOUSE", f"sqlite:///{warehouse}")
+    _write_orders(warehouse, [(1, 10.0), (None, 20.0)])
+    run, tis = run_dag(load_dag("issue12_asset_dags", "dq12_ruled_producer"), dt.date(2026, 11, 6))
+    assert tis["validate_orders"].state == "failed"  # by the asset's own not_null rule
+    statuses = {r["name"]: r["status"] for r in xcom_value(run, "validate_orders")["results"]}
+    assert statuses == {"value_range(amount)": "pass", "not_null(order_id)": "fail", "row_count": "pass"}
+    assert xcom_value(run, "validate_orders")["statements"]["data"] == 1  # the asset's rules share the one scan
+
+    # The rules are part of the asset's definition in Airflow's metadata DB.
+    from airflow.models.asset import AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        extra = session.query(AssetModel).filter(AssetModel.uri == "sql://dq12_warehouse/main/orders").one().extra
+    assert [spec["class"] for spec in extra["data_quality_checks"]] == [
+        "airflow_dq.checks.rows.NotNull",
+        "airflow_dq.checks.aggregates.RowCountCheck",
+    ]

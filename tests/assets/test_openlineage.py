@@ -15,22 +15,22 @@ import sqlalchemy as sa
 pytestmark = pytest.mark.airflow
 
 
-def _warehouse(path: Path) -> None:
-    engine = sa.create_engine(f"sqlite:///{path}")
+def _warehouse(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE orders (order_id INTEGER, amount REAL)")
-        conn.exec_driver_sql("INSERT INTO orders VALUES (?, ?)", [(1, 10.0), (2, 20.5), (3, None), (4, 99.0)])
+        insert = "INSERT INTO {} VALUES (:id, :amount)"
+        rows = [(1, 10.0), (2, 20.5), (3, None), (4, 99.0)]
+        conn.execute(sa.text(insert.format("orders")), [{"id": i, "amount": a} for i, a in rows])
         conn.exec_driver_sql("CREATE TABLE refunds (order_id INTEGER, amount REAL)")
-        conn.exec_driver_sql("INSERT INTO refunds VALUES (?, ?)", [(1, -5.0), (None, 3.0)])
-    engine.dispose()
+        conn.execute(sa.text(insert.format("refunds")), [{"id": 1, "amount": -5.0}, {"id": None, "amount": 3.0}])
 
 
-def _events(tmp_path: Path, airflow_db: str) -> list[dict]:
-    _warehouse(tmp_path / "wh.db")
+def _events(tmp_path: Path, db: sa.Engine) -> list[dict]:
+    _warehouse(db)
     (tmp_path / "export.csv").write_text("user_id,score\n1,0.5\n2,0.7\n3,0.9\n")
     log = tmp_path / "openlineage.jsonl"
     env = os.environ | {
-        "AIRFLOW_CONN_DQ12_LINEAGE_WH": f"sqlite:///{tmp_path / 'wh.db'}",
+        "AIRFLOW_CONN_DQ12_LINEAGE_WH": _airflow_uri(db),
         "DQ12_LINEAGE_CSV": str(tmp_path / "export.csv"),
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "file", "log_file_path": str(log), "append": True}),
         "AIRFLOW__OPENLINEAGE__NAMESPACE": "dq-tests",
@@ -54,14 +54,25 @@ def _task_event(events: list[dict], task_id: str, event_type: str) -> dict:
     return matching[0]
 
 
-def test_check_tasks_emit_quality_facets(tmp_path: Path, airflow_db: str) -> None:
-    events = _events(tmp_path, airflow_db)
+def _airflow_uri(db: sa.Engine) -> str:
+    return db.url.render_as_string(hide_password=False).replace("postgresql+psycopg2://", "postgresql://")
+
+
+def _names(db: sa.Engine, table: str) -> tuple[str, str]:
+    """What OpenLineage calls the table: PostgreSQL by its spec, SQLite by its connection."""
+    if db.dialect.name == "postgresql":
+        # the schema is the default one the scan's connection used
+        return f"postgres://{db.url.host}:{db.url.port}", f"{db.url.database}.public.{table}"
+    return "sqlite://dq12_lineage_wh", table  # no OpenLineage naming for SQLite
+
+
+def test_check_tasks_emit_quality_facets(tmp_path: Path, db: sa.Engine, airflow_db: str) -> None:
+    events = _events(tmp_path, db)
 
     # A passing table: the metrics the scan measured and one assertion per check.
     complete = _task_event(events, "validate_orders", "COMPLETE")
     (dataset,) = complete["inputs"]
-    assert dataset["namespace"] == "sqlite://dq12_lineage_wh"  # no OpenLineage naming for SQLite: the connection
-    assert dataset["name"] == "orders"
+    assert (dataset["namespace"], dataset["name"]) == _names(db, "orders")
     metrics = dataset["inputFacets"]["dataQualityMetrics"]
     assert metrics["rowCount"] == 4
     assert metrics["columnMetrics"]["order_id"]["nullCount"] == 0
@@ -79,7 +90,7 @@ def test_check_tasks_emit_quality_facets(tmp_path: Path, airflow_db: str) -> Non
     # A failing table: the FAIL event still carries every assertion, each with its outcome.
     fail = _task_event(events, "validate_refunds", "FAIL")
     (dataset,) = fail["inputs"]
-    assert dataset["name"] == "refunds"
+    assert (dataset["namespace"], dataset["name"]) == _names(db, "refunds")
     assertions = {a["name"]: a for a in dataset["facets"]["dataQualityAssertions"]["assertions"]}
     assert assertions["not_null(order_id)"]["success"] is False
     assert assertions["not_null(order_id)"]["actual"] == "1"

@@ -119,3 +119,42 @@ def test_gate_task_id_and_inlet() -> None:
 def test_resolve_outlet_keeps_a_given_asset() -> None:
     asset = Asset(name="orders", uri="s3://lake/orders")
     assert resolve_outlet("op", asset) is asset
+
+
+def test_gate_finds_a_named_assets_events_by_uri() -> None:
+    import datetime as dt
+
+    from airflow.sdk.execution_time.comms import AssetEventDagRunReferenceResult
+    from airflow.sdk.execution_time.context import TriggeringAssetEventsAccessor
+
+    from airflow_dq.operators.quality_gate import triggering_events
+
+    event = AssetEventDagRunReferenceResult(
+        asset={"name": "orders", "uri": "s3://lake/orders", "extra": {}},
+        extra={"data_quality": {"passed": True}},
+        source_task_id="validate",
+        source_dag_id="producer",
+        source_run_id="r1",
+        source_map_index=-1,
+        source_aliases=[],
+        timestamp=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+    )
+    accessor = TriggeringAssetEventsAccessor.build([event])
+    assert triggering_events(accessor, Asset(name="orders", uri="s3://lake/orders")) == [event]
+    assert triggering_events(accessor, Asset("s3://lake/orders")) == [event]  # given by URI only
+    assert triggering_events(accessor, Asset("s3://lake/refunds")) == []
+
+
+def test_asset_rules_join_the_operator_checks_and_are_validated() -> None:
+    from airflow_dq.assets import with_checks
+
+    ruled = with_checks(Asset("sql://wh/orders"), [not_null("id")])
+    op = DataQualityOperator(task_id="v", conn_id="wh", table="orders", asset=ruled, checks=[row_count(min=1)])
+    assert [c.name for c in op.checks] == ["row_count", "not_null(id)"]
+    assert op.outlets == [ruled]
+    with pytest.raises(ValueError, match="two checks are named 'not_null\\(id\\)'"):
+        DataQualityOperator(task_id="d", conn_id="wh", table="orders", asset=ruled, checks=[not_null("id")])
+    with pytest.raises(ValueError, match="with_checks\\(asset 'sql://wh/orders'\\): 'checks' is empty"):
+        with_checks(Asset("sql://wh/orders"), [])
+    with pytest.raises(ValueError, match="'asset' must be an Asset"):
+        with_checks("sql://wh/orders", [not_null("id")])

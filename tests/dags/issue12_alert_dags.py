@@ -53,3 +53,11 @@ with DAG(dag_id="dq12_alerts", schedule=None, start_date=START, catchup=False) a
         checks=[not_null("order_id", severity="warn")],
         **alert_callbacks(_email(), alert_on_warn=False),
     )
+    # A database that cannot be reached: the alert says the checks could not run, and why.
+    DataQualityOperator(
+        task_id="validate_unreachable",
+        conn_id="dq12_alerts_missing",
+        table="orders",
+        checks=[row_count(min=1)],
+        **alert_callbacks(_email()),
+    )

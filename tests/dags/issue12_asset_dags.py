@@ -10,7 +10,7 @@ import datetime as dt
 
 from airflow.sdk import DAG, Asset, task
 
-from airflow_dq.assets import dataset_asset
+from airflow_dq.assets import dataset_asset, with_checks
 from airflow_dq.checks import not_null, row_count, value_range
 from airflow_dq.operators import DataQualityOperator, require_quality
 
@@ -64,3 +64,15 @@ with DAG(dag_id="dq12_frame_producer", schedule=None, start_date=START, catchup=
         return pd.DataFrame({"user_id": [1, None, 3], "score": [0.1, 0.2, 0.3]})
 
     features()
+
+# Rules that travel with the asset: defined once with it, run by any check task declaring it.
+RULED_ORDERS = with_checks(Asset("sql://dq12_warehouse/main/orders"), [not_null("order_id"), row_count(min=1)])
+
+with DAG(dag_id="dq12_ruled_producer", schedule=None, start_date=START, catchup=False) as ruled_producer:
+    DataQualityOperator(
+        task_id="validate_orders",
+        conn_id="dq12_warehouse",
+        table="orders",
+        asset=RULED_ORDERS,
+        checks=[value_range("amount", min=0)],
+    )
