@@ -173,6 +173,12 @@ def _run_dataset(
     from airflow_dq.results import Status
     from airflow_dq.suite import run_checks
 
+    if spec.table is None and spec.sql is None:
+        _say(
+            f"could not run dataset '{spec.name}': it names no 'table' or 'sql' (checks for a DataFrame task?)",
+            err=True,
+        )
+        return COULD_NOT_RUN
     key = None
     if store is not None:
         from airflow_dq.store import RunKey
