@@ -8,7 +8,8 @@
 check failed, 1 when one did, 2 when the suite could not run (a bad file, a connection
 that fails, a template that does not render, a check that could not be evaluated).
 Jinja in filters and SQL is rendered with ``ds``, ``ts``, ``logical_date``,
-``data_interval_start``/``_end`` and ``--var`` values, the date from ``--logical-date``.
+``data_interval_start``/``_end``, Airflow's ``macros`` and ``--var`` values, the date from
+``--logical-date``.
 """
 
 from __future__ import annotations
@@ -57,8 +58,17 @@ def validate(paths: Sequence[str]) -> int:
     return status
 
 
+def _macros() -> Any:
+    try:  # Airflow's own template macros (ds_add, ds_format, ...), when Airflow is installed
+        from airflow.sdk.execution_time import macros
+    except ImportError:  # pragma: no cover - the provider always has Airflow
+        return None
+    return macros
+
+
 def _template_context(logical_date: dt.datetime, variables: dict[str, str]) -> dict[str, Any]:
     return {
+        "macros": _macros(),
         "ds": logical_date.date().isoformat(),
         "ds_nodash": logical_date.strftime("%Y%m%d"),
         "ts": logical_date.isoformat(),
@@ -163,6 +173,12 @@ def _run_dataset(
     from airflow_dq.results import Status
     from airflow_dq.suite import run_checks
 
+    if spec.table is None and spec.sql is None:
+        _say(
+            f"could not run dataset '{spec.name}': it names no 'table' or 'sql' (checks for a DataFrame task?)",
+            err=True,
+        )
+        return COULD_NOT_RUN
     key = None
     if store is not None:
         from airflow_dq.store import RunKey

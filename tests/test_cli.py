@@ -152,3 +152,19 @@ def test_run_by_airflow_connection_and_record_in_the_store(suite: Path, tmp_path
     finally:
         engine.dispose()
     assert names == ["not_null(user_id)", "row_count", "unique(user_id)", "value_range(amount)"]
+
+
+def test_run_renders_templates_with_macros_and_vars_and_refuses_undefined_ones(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    _events(url, [("2026-11-13", 1, 1.0), (DAY, None, 1.0)])
+    suite = tmp_path / "week_ago.yml"
+    suite.write_text(
+        SUITE.replace("event_date = '{{ ds }}'", "event_date = '{{ macros.ds_add(ds, var.value.days_back | int) }}'")
+    )
+    done = _cli("run", str(suite), "--url", url, "--logical-date", DAY, "--var", "days_back=-7")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "checks on table events where event_date = '2026-11-13': 4 pass" in done.stdout
+
+    done = _cli("run", str(suite), "--url", url, "--logical-date", DAY)  # days_back not given
+    assert done.returncode == 2
+    assert "does not render" in done.stderr and "days_back" in done.stderr

@@ -14,6 +14,8 @@ also take ``mostly`` (the fraction of rows that must pass).
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 _CLASSES: dict[str, str] = {
@@ -132,13 +134,19 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-# Two aliases share their name with a submodule, and importing a submodule later would
-# rebind the package attribute to the module: load those modules now, then bind the alias.
-from airflow_dq.checks.drift import Drift as _Drift  # noqa: E402
-from airflow_dq.checks.schema import Schema as _Schema  # noqa: E402
+class _ChecksPackage(types.ModuleType):
+    """Two aliases share their name with a submodule (``drift``, ``schema``); importing the
+    submodule binds it as a package attribute, which would hide the alias. The binding is
+    refused instead, so the alias stays lazy: a DAG file that uses neither does not load the
+    drift family (profiles, stored profiles, references) while it is parsed."""
 
-drift = _Drift
-schema = _Schema
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("drift", "schema") and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _ChecksPackage
 
 
 if TYPE_CHECKING:

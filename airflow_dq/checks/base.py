@@ -81,6 +81,16 @@ class Verdict:
     review: bool = False
 
 
+class _Given(tuple):
+    """A check's constructor arguments. Shared, never copied: the operator deep-copies its
+    checks on every run, and an argument may be a large reference DataFrame."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Given:
+        return self
+
+
 class Check:
     """Base class of all checks.
 
@@ -99,7 +109,7 @@ class Check:
         # a suite file (``airflow_dq.suite_files.dump``) and rebuilt by the same constructor.
         # Copies and rebuilt checks (deepcopy, the triggerer) come through here with none.
         check = super().__new__(cls)
-        check._given = (args, kwargs)
+        check._given = _Given((args, kwargs))
         return check
 
     def __init__(self, *, severity: str = "error", name: str | None = None) -> None:

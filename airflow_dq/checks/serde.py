@@ -87,4 +87,5 @@ def check_from_spec(spec: dict[str, Any]) -> Check:
         raise TypeError(f"{spec['class']} is not a data-quality check")
     check = cls.__new__(cls)
     vars(check).update({k: _decode(v) for k, v in spec["state"].items()})
+    check._given = None  # rebuilt from state: its constructor arguments are not known here
     return check

@@ -145,7 +145,7 @@ class DataQualityOperator(OpenLineageFacets, SuiteFromTemplate, RenderChecksOnAC
     ) -> None:
         super().__init__(**kwargs)
         owner = f"DataQualityOperator '{self.task_id}'"
-        self.suite, self._suite_dataset, self._python_checks = suite, dataset, list(checks or [])
+        self.suite, self._suite_dataset, self._python_checks = suite, dataset, checks
         if is_templated(suite):  # loaded once rendered, at run time (SuiteFromTemplate)
             self._suite_template = suite
         elif suite is not None:

@@ -52,7 +52,7 @@ def check_where(owner: str, where: Any) -> None:
 def suite_checks(owner: str, task: Any, checks: Any, suite: Any, dataset: str | None) -> Any:
     """The checks of a DataFrame task: from ``suite`` (a file) and/or ``checks`` (shared with
     ``@task.dq``). A templated suite path is kept for run time (``SuiteFromTemplate``)."""
-    task.suite, task._suite_dataset, task._python_checks = suite, dataset, list(checks or [])
+    task.suite, task._suite_dataset, task._python_checks = suite, dataset, checks
     if suite is None:
         if checks is None:
             raise ValueError(f"{owner}: give 'checks' (built with airflow_dq.checks) or a 'suite' file")

@@ -79,12 +79,12 @@ def dump_suite(checks: Sequence[Check] | None = None, *, format: str = "yaml", *
         raise ValueError(f"format must be 'yaml' or 'json', got {format!r}")
     import yaml
 
-    from airflow_dq.suite_files.reader import RESOLVERS_1_2
+    from airflow_dq.suite_files.reader import resolvers_1_2
 
     class Dumper(yaml.SafeDumper):
         pass
 
     # Quote what either YAML 1.1 or our 1.2 reading would take for a non-string ("NO", "1e3").
-    for tag, regexp, first in RESOLVERS_1_2:
+    for tag, regexp, first in resolvers_1_2():
         Dumper.add_implicit_resolver(tag, regexp, first)
     return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)

@@ -21,7 +21,6 @@ Python reject the same mistakes, with the file's name and line added to the mess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,27 +33,38 @@ VERSION = 1
 DATASET_KEYS = ("name", "description", "table", "schema", "sql", "where", "conn_id", "checks")
 TOP_KEYS = ("version", "description", "datasets", *DATASET_KEYS)
 _STRING_KEYS = ("name", "description", "table", "schema", "sql", "where", "conn_id")
-_ARGUMENT = re.compile(r"argument '(\w+)'")
+_ARGUMENT = r"argument '(\w+)'"  # in a constructor's error message
 
 
-@dataclass
 class DatasetSpec:
     """One dataset of a suite file: where its data is, and its checks."""
 
-    name: str
-    checks: list[Check]
-    table: str | None = None
-    schema: str | None = None
-    sql: str | None = None
-    where: str | None = None
-    conn_id: str | None = None
-    line: int | None = None
+    # A plain class: dataclass generation would cost more than parsing the file (parse time).
+    def __init__(
+        self,
+        name: str,
+        checks: list[Check],
+        table: str | None = None,
+        schema: str | None = None,
+        sql: str | None = None,
+        where: str | None = None,
+        conn_id: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.name, self.checks, self.table, self.schema, self.sql = name, checks, table, schema, sql
+        self.where, self.conn_id, self.line = where, conn_id, line
+
+    def __repr__(self) -> str:
+        source = f"table={self.table!r}" if self.table else f"sql={self.sql!r}"
+        return f"DatasetSpec({self.name!r}, {source}, {len(self.checks)} checks)"
 
 
-@dataclass
 class SuiteFile:
-    path: str
-    datasets: list[DatasetSpec] = field(default_factory=list)
+    def __init__(self, path: str, datasets: list[DatasetSpec]) -> None:
+        self.path, self.datasets = path, datasets
+
+    def __repr__(self) -> str:
+        return f"SuiteFile({self.path!r}, {[d.name for d in self.datasets]})"
 
     def dataset(self, name: str | None = None, *, owner: str = "suite") -> DatasetSpec:
         """The dataset called ``name`` (or whose table is ``name``); the only one when None."""
@@ -141,7 +151,7 @@ def build_check(path: str, name: Any, args: Any, line: int | None) -> list[Check
     try:
         built = spec.build(**kwargs)
     except (ValueError, TypeError) as err:
-        match = _ARGUMENT.search(str(err))
+        match = re.search(_ARGUMENT, str(err))
         argument = match.group(1) if match else None
         where = (_key_line(lines, argument) if argument in given else None) or line
         raise _fail(path, where, str(err), check=name, argument=argument) from None

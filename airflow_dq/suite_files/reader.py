@@ -58,22 +58,22 @@ def line_of(value: Any, default: int | None = None) -> int | None:
 
 
 # YAML 1.2 core schema for booleans and numbers (YAML 1.1 reads "no" as False, "010" as 8).
-RESOLVERS_1_2 = (
-    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
-    (
-        "tag:yaml.org,2002:int",
-        re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F]+|0o[0-7]+)$"),
-        list("-+0123456789"),
-    ),
+# Compiled on first use: parsing a DAG file without a suite should not pay for it.
+_RESOLVERS_1_2 = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F]+|0o[0-7]+)$", "-+0123456789"),
     (
         "tag:yaml.org,2002:float",
-        re.compile(
-            r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
-            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-        ),
-        list("-+0123456789."),
+        r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
     ),
 )
+
+
+def resolvers_1_2() -> list[tuple[str, re.Pattern[str], list[str]]]:
+    """(tag, pattern, first characters) for ``add_implicit_resolver``."""
+    return [(tag, re.compile(pattern), list(first)) for tag, pattern, first in _RESOLVERS_1_2]
 
 
 def _loader_class() -> type:
@@ -88,7 +88,7 @@ def _loader_class() -> type:
         first: [(tag, regexp) for tag, regexp in resolvers if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float")]
         for first, resolvers in base.yaml_implicit_resolvers.items()
     }
-    for tag, regexp, first in RESOLVERS_1_2:
+    for tag, regexp, first in resolvers_1_2():
         SuiteLoader.add_implicit_resolver(tag, regexp, first)
 
     def construct_int(loader: Any, node: Any) -> int:

@@ -17,36 +17,46 @@ import functools
 import importlib
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 _CHECKS_MODULE = "airflow_dq.checks"
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: this module is imported while a DAG file is parsed, and
+# generating dataclass methods costs more than the rest of the module.
 class Parameter:
-    name: str
-    annotation: str  # as written in the source ("int | None"), for conversions and the schema
-    required: bool
-    default: Any = None
+    __slots__ = ("annotation", "default", "name", "required")
+
+    def __init__(self, name: str, annotation: str, required: bool, default: Any = None) -> None:
+        self.name = name
+        self.annotation = annotation  # as written in the source ("int | None"): conversions, schema
+        self.required = required
+        self.default = default
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, {self.annotation!r}, required={self.required})"
 
 
-@dataclass(frozen=True)
 class Constructor:
     """One public check constructor: its name in suite files and the arguments it takes."""
 
-    name: str
-    build: Callable[..., Any]
-    parameters: tuple[Parameter, ...]
-    open_ended: bool  # takes arguments it does not declare (a function forwarding **kwargs)
-    doc: str
+    __slots__ = ("build", "doc", "name", "open_ended", "parameters", "required")
+
+    def __init__(
+        self, name: str, build: Callable[..., Any], parameters: tuple[Parameter, ...], open_ended: bool, doc: str
+    ) -> None:
+        self.name = name
+        self.build = build
+        self.parameters = parameters
+        self.open_ended = open_ended  # takes arguments it does not declare (a function forwarding **kwargs)
+        self.doc = doc
+        self.required = tuple(p.name for p in parameters if p.required)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.parameters if p.required)
+    def __repr__(self) -> str:
+        return f"Constructor({self.name!r}, {[p.name for p in self.parameters]})"
 
 
 @functools.cache

@@ -93,5 +93,6 @@ class SuiteFromTemplate:
             env = jinja_env or self.get_template_env()  # type: ignore[attr-defined]
             path = self.render_template(self._suite_template, context, env)  # type: ignore[attr-defined]
             owner = f"{type(self).__name__} '{self.task_id}'"  # type: ignore[attr-defined]
-            self.use_suite(dataset_for_task(owner, path, self, dataset=self._suite_dataset))
+            table = getattr(self, "table", None)  # a SQL task's table picks one of several datasets
+            self.use_suite(dataset_for_task(owner, path, self, dataset=self._suite_dataset, table=table))
         super().render_template_fields(context, jinja_env)  # type: ignore[misc]

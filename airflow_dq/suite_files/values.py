@@ -10,15 +10,16 @@ from typing import Any
 from airflow_dq.suite_files.reader import Located, LocatedList
 
 _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|w|d|h|m|s)")
+_PART = r"(\d+(?:\.\d+)?)\s*(ms|w|d|h|m|s)"  # compiled (and cached by re) on first use
 DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(ms|w|d|h|m|s)\s*)+$"
 
 
 def parse_duration(text: str) -> dt.timedelta:
     """``"6h"``, ``"1d12h"``, ``"90m"``, ``"30s"``, ``"2w"`` -> a timedelta; ValueError otherwise."""
-    if not re.fullmatch(DURATION_PATTERN, text):
+    parts = re.findall(_PART, text)  # one pattern compiled, not two: this runs at DAG parse time
+    if not parts or "".join(n + u for n, u in parts) != "".join(text.split()):
         raise ValueError(f"{text!r} is not a duration such as '6h', '90m', '1d12h' or '30s'")
-    return dt.timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in _PART.findall(text)))
+    return dt.timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
 
 
 def format_duration(value: dt.timedelta) -> str:

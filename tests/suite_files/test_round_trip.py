@@ -82,3 +82,18 @@ def test_a_check_a_file_cannot_hold_is_refused_by_name() -> None:
     check = dq.drift("amount", reference=lambda: None)
     with pytest.raises(TypeError, match=r"check 'drift\(amount\)': argument 'reference' is function"):
         dump_suite([check])
+
+
+def test_copies_share_the_arguments_and_rebuilt_checks_do_not_pretend_to_know_them() -> None:
+    import copy
+
+    from airflow_dq.checks.serde import check_from_spec, check_to_spec
+
+    check = dq.value_range("amount", min=0, max=10)
+    clone = copy.deepcopy(check)
+    assert clone._given is check._given  # a large reference DataFrame is not copied per run
+    assert registry.arguments_of(clone) == {"column": "amount", "min": 0, "max": 10}
+    rebuilt = check_from_spec(check_to_spec(check))
+    assert state(rebuilt) == state(check)
+    with pytest.raises(TypeError, match="was not built by its constructor"):
+        registry.arguments_of(rebuilt)

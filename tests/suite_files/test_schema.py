@@ -59,3 +59,21 @@ def test_broken_suites_are_rejected_at_their_line(text: str, line: int, message:
     problems = schema_problems(parse_text(textwrap.dedent(text), "suite.yml"))
     assert problems, "the schema accepted a broken suite"
     assert any(found_line == line and message in problem for found_line, problem in problems), problems
+
+
+def _yaml_blocks(path: Path) -> list[str]:
+    import re
+
+    return re.findall(r"```yaml\n(.*?)```", path.read_text(), re.S)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/suite-files.md"])
+def test_the_yaml_examples_of_the_docs_validate_and_build(doc: str) -> None:
+    from airflow_dq.suite_files import suite_from_data
+
+    blocks = _yaml_blocks(ROOT / doc)
+    assert blocks, f"{doc} has no YAML example"
+    for index, block in enumerate(blocks):
+        data = parse_text(block, f"{doc} example {index + 1}")
+        assert schema_problems(data) == [], block
+        assert suite_from_data(data, doc).datasets[0].checks
