@@ -270,10 +270,19 @@ def _robust_scale(residuals: np.ndarray) -> float:
     the MAD on long ones (stable there, and Qn's pairwise gaps would cost O(n^2))."""
     import numpy as np
 
-    from airflow_dq.stats.robust import qn_scale
+    from airflow_dq.stats.robust import qn_factor
 
-    if len(residuals) <= 60:
-        return qn_scale(residuals.tolist())
+    n = len(residuals)
+    if n < 2:
+        return 0.0
+    if n <= 60:
+        i, j = np.triu_indices(n, 1)
+        h = n // 2 + 1
+        kth = h * (h - 1) // 2 - 1
+        scale = qn_factor(n) * float(np.partition(np.abs(residuals[i] - residuals[j]), kth)[kth])
+        if scale > 0:
+            return scale
+        return 1.2533 * float(np.mean(np.abs(residuals - np.median(residuals))))
     return 1.4826 * float(np.median(np.abs(residuals - np.median(residuals))))
 
 
@@ -495,7 +504,8 @@ def _judge(past: list[Point], at: dt.datetime, value: float, s: Settings, trials
     half = max(_quantile(s.sensitivity, fit.dof) * spread, s.sensitivity * floor)
     sd = half / s.sensitivity  # the spread a z-score of `sensitivity` would put at the edge
     if relative:
-        low, high = math.exp(centre - half), math.exp(centre + half)
+        # (capped: a band a few points wide can span more than a float's range)
+        low, high = math.exp(max(centre - half, -700.0)), math.exp(min(centre + half, 700.0))
         deviation = math.log(value) - centre if value > 0 else -math.inf
     else:
         low, high = centre - half, centre + half

@@ -50,3 +50,18 @@ def test_unknown_check_is_a_404_page(ui_site: Site) -> None:
     assert status == 404 and "No results are recorded for check" in body
     status, _ = _get(ui_site, "/data-quality/check?dag_id=test_issue7_orders")
     assert status == 422  # task_id and check are required
+
+
+def test_a_learning_anomaly_check_is_shown_as_learning_not_pass(ui_site: Site) -> None:
+    # volume_anomaly(min_points=3): the first three runs could not judge yet.
+    query = {"dag_id": "test_issue7_orders", "task_id": "validate_orders", "check": "volume_anomaly"}
+    status, body = _get(ui_site, "/data-quality/check?" + urlencode(query))
+    assert status == 200
+    runs = re.findall(r'<tr data-status="(\w+)">', body)
+    assert len(runs) == DAYS and runs[-3:] == ["learning"] * 3  # newest first: the oldest three
+    assert "learning" not in runs[:-3]
+    assert 'class="dq-badge learning"' in body
+    # The overview counts learning results on their own (none is latest here: all judged).
+    status, body = _get(ui_site, "/data-quality/")
+    counts = dict(re.findall(r'data-status="(\w+)"><b>(\d+)</b>', body))
+    assert "learning" in counts
