@@ -344,13 +344,15 @@ def _robust_start(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
         return np.where(leverage < 0.95, rest / np.sqrt(1 - np.clip(leverage, 0, 0.95)), np.nan)
 
 
-def _standardised(x: np.ndarray, y: np.ndarray, keep: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+def _standardised(x: np.ndarray, y: np.ndarray, keep: np.ndarray, s: Settings) -> np.ndarray:
     """Residuals of the fit on ``keep`` in units of their own spread: in-sample ones are
     shrunk by their leverage, left-out ones widened by it. NaN where a point pins its own
     fit (a season seen once): it cannot be judged an outlier."""
     import numpy as np
 
-    beta, inverse, _, _ = _solve(x[keep], y[keep], penalty)
+    # The shrinkage is re-estimated without the left-out points: an incident would inflate
+    # both the factors' spread and the noise it is weighed against.
+    beta, inverse, _, _ = _solve(x[keep], y[keep], _penalties(x[keep], y[keep], s))
     residuals = y - x @ beta
     leverage = ((x @ inverse) * x).sum(axis=1)
     factor = np.where(keep, 1 - leverage, 1 + leverage)
@@ -366,7 +368,6 @@ def _outliers(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
 
     none = np.zeros(len(y), dtype=bool)
     keep = ~none
-    penalty = _penalties(x, y, s)  # the shrinkage of the whole window serves every refit
     z = _robust_start(x, y, s)
     for _ in range(3):
         known = ~np.isnan(z)
@@ -377,8 +378,8 @@ def _outliers(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
         if trimmed.sum() < max(3, len(y) // 2) or (trimmed == keep).all():
             break
         keep = trimmed
-        z = _standardised(x, y, keep, penalty)
-    z = _standardised(x, y, keep, penalty)
+        z = _standardised(x, y, keep, s)
+    z = _standardised(x, y, keep, s)
     known = ~np.isnan(z)
     scale = _robust_scale(z[keep & known]) if (keep & known).sum() >= 3 else 0.0
     if scale <= 0:
@@ -391,7 +392,7 @@ def _outliers(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
     # dropping a clean point: with few points a robust scale alone can be low by chance,
     # and dropping clean points would narrow the band.
     rest = ~candidates
-    beta, inverse, rss, dof = _solve(x[rest], y[rest], penalty)
+    beta, inverse, rss, dof = _solve(x[rest], y[rest], _penalties(x[rest], y[rest], s))
     if dof < 1 or rss <= 0:
         return candidates
     leverage = ((x @ inverse) * x).sum(axis=1)
