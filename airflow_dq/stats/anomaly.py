@@ -159,6 +159,12 @@ def season_of(at: dt.datetime, seasonality: str | None, timezone: str = "UTC") -
     return local.weekday() if seasonality == "day_of_week" else local.hour
 
 
+@functools.lru_cache(maxsize=65536)
+def _season(at: dt.datetime, seasonality: str, timezone: str) -> int:
+    # Cached: a window's points are the same from one judgement to the next in a replay.
+    return season_of(at, seasonality, timezone)  # type: ignore[return-value]
+
+
 def _usable(points: Iterable[Point], s: Settings) -> list[Point]:
     """Measured points, oldest first, without the excluded dates."""
     out = [p for p in points if p.value is not None and not math.isnan(p.value)]
@@ -190,9 +196,9 @@ def _design(ats: Sequence[dt.datetime], now: dt.datetime, s: Settings) -> np.nda
     if s.trend:
         x[:, 1] = [(at - now).total_seconds() / 86400 for at in ats]
         col = 2
+    rows = np.arange(len(ats))
     for seasonality, k in groups:
-        for row, at in enumerate(ats):
-            x[row, col + season_of(at, seasonality, s.timezone)] = 1.0  # type: ignore[operator]
+        x[rows, [col + _season(at, seasonality, s.timezone) for at in ats]] = 1.0
         col += k
     return x
 
@@ -210,11 +216,14 @@ class _Fit:
 def _solve(x: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     import numpy as np
 
-    a = x.T @ x + np.diag(penalty)
-    inverse = np.linalg.pinv(a)
+    gram = x.T @ x
+    try:
+        inverse = np.linalg.inv(gram + np.diag(penalty))
+    except np.linalg.LinAlgError:
+        inverse = np.linalg.pinv(gram + np.diag(penalty))
     beta = inverse @ (x.T @ y)
     residuals = y - x @ beta
-    hat_trace = float(((x @ inverse) * x).sum())
+    hat_trace = float((inverse * gram).sum())  # trace of the hat matrix, without forming it
     dof = len(y) - hat_trace
     rss = float(residuals @ residuals)
     return beta, inverse, rss, dof
@@ -261,11 +270,35 @@ def _robust_scale(residuals: np.ndarray) -> float:
     the MAD on long ones (stable there, and Qn's pairwise gaps would cost O(n^2))."""
     import numpy as np
 
-    from airflow_dq.stats.robust import qn_scale
+    from airflow_dq.stats.robust import qn_factor
 
-    if len(residuals) <= 60:
-        return qn_scale(residuals.tolist())
+    n = len(residuals)
+    if n < 2:
+        return 0.0
+    if n <= 60:
+        i, j = np.triu_indices(n, 1)
+        h = n // 2 + 1
+        kth = h * (h - 1) // 2 - 1
+        scale = qn_factor(n) * float(np.partition(np.abs(residuals[i] - residuals[j]), kth)[kth])
+        if scale > 0:
+            return scale
+        return 1.2533 * float(np.mean(np.abs(residuals - np.median(residuals))))
     return 1.4826 * float(np.median(np.abs(residuals - np.median(residuals))))
+
+
+def _group_medians(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The median of ``values`` within each group (index = group number), in one sort."""
+    import numpy as np
+
+    order = np.lexsort((values, group))
+    ordered = values[order]
+    counts = np.bincount(group)
+    starts = np.cumsum(counts) - counts
+    low, high = starts + (counts - 1) // 2, starts + counts // 2
+    present = counts > 0
+    out = np.zeros(len(counts))
+    out[present] = (ordered[low[present]] + ordered[high[present]]) / 2
+    return out
 
 
 def _robust_start(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
@@ -281,11 +314,18 @@ def _robust_start(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
     rest = y.copy()
     if s.trend:
         t = x[:, 1]
-        i, j = np.triu_indices(len(y), 1)
-        same = (season[i] == season[j]) & (t[i] != t[j])
-        if same.sum() < 3:
-            same = t[i] != t[j]
-        slope = float(np.median((y[j] - y[i])[same] / (t[j] - t[i])[same])) if same.any() else 0.0
+        slopes = []
+        for k in np.unique(season):
+            members = np.flatnonzero(season == k)
+            i, j = np.triu_indices(len(members), 1)
+            i, j = members[i], members[j]
+            slopes.append((y[j] - y[i]) / (t[j] - t[i]))
+        pooled = np.concatenate(slopes) if slopes else np.array([])
+        if len(pooled) < 3:  # every season seen once: slopes between any two points
+            i, j = np.triu_indices(len(y), 1)
+            pooled = (y[j] - y[i]) / (t[j] - t[i])
+        pooled = pooled[np.isfinite(pooled)]
+        slope = float(np.median(pooled)) if len(pooled) else 0.0
         rest = y - slope * t
     # Median polish over the seasonal groups (hour of day, then weekday for hourly data).
     seasons, col = [], first
@@ -293,13 +333,11 @@ def _robust_start(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
         seasons.append(x[:, col : col + k].argmax(axis=1))
         col += k
     leverage = np.zeros(len(y))
-    for polish in range(2):
+    for group in seasons:
+        leverage += 1 / np.bincount(group)[group]
+    for _ in range(2):
         for group in seasons:
-            for k in np.unique(group):
-                members = group == k
-                rest[members] -= np.median(rest[members])
-                if polish == 0:
-                    leverage[members] += 1 / members.sum()
+            rest -= _group_medians(rest, group)[group]
     rest -= np.median(rest)
     # A season seen n times leaves residuals shrunk by about sqrt(1 - 1/n); seen once, none.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -312,6 +350,8 @@ def _standardised(x: np.ndarray, y: np.ndarray, keep: np.ndarray, s: Settings) -
     fit (a season seen once): it cannot be judged an outlier."""
     import numpy as np
 
+    # The shrinkage is re-estimated without the left-out points: an incident would inflate
+    # both the factors' spread and the noise it is weighed against.
     beta, inverse, _, _ = _solve(x[keep], y[keep], _penalties(x[keep], y[keep], s))
     residuals = y - x @ beta
     leverage = ((x @ inverse) * x).sum(axis=1)
@@ -375,7 +415,8 @@ def _fit(x: np.ndarray, y: np.ndarray, s: Settings, *, relearned: bool = False) 
         outlier = _outliers(x, y, s)
         newest = s.relearn_after
         if newest and not relearned and len(y) > newest and outlier[-newest:].all():
-            residuals = y - x @ _solve(x[~outlier], y[~outlier], _penalties(x[~outlier], y[~outlier], s))[0]
+            clean = ~outlier
+            residuals = y - x @ _solve(x[clean], y[clean], _penalties(x[clean], y[clean], s))[0]
             signs = np.sign(residuals[-newest:])
             if (signs == signs[0]).all():
                 # The newest runs all moved the same way: a lasting change. Move the older
@@ -464,7 +505,8 @@ def _judge(past: list[Point], at: dt.datetime, value: float, s: Settings, trials
     half = max(_quantile(s.sensitivity, fit.dof) * spread, s.sensitivity * floor)
     sd = half / s.sensitivity  # the spread a z-score of `sensitivity` would put at the edge
     if relative:
-        low, high = math.exp(centre - half), math.exp(centre + half)
+        # (capped: a band a few points wide can span more than a float's range)
+        low, high = math.exp(max(centre - half, -700.0)), math.exp(min(centre + half, 700.0))
         deviation = math.log(value) - centre if value > 0 else -math.inf
     else:
         low, high = centre - half, centre + half

@@ -25,14 +25,18 @@ def qn_scale(values: Sequence[float]) -> float:
         return 0.0
     h = n // 2 + 1
     gaps = sorted(abs(a - b) for i, a in enumerate(values) for b in values[i + 1 :])
-    d_n = _QN_SMALL_N.get(n) or (n / (n + 1.4) if n % 2 else n / (n + 3.8))
-    scale = _QN_NORMAL * d_n * gaps[h * (h - 1) // 2 - 1]
+    scale = qn_factor(n) * gaps[h * (h - 1) // 2 - 1]
     if scale > 0:
         return scale
     # Over half the values are identical: fall back to the mean absolute deviation
     # (x 1.2533 for a normal distribution) so a single odd value still counts.
     centre = statistics.median(values)
     return 1.2533 * statistics.fmean(abs(v - centre) for v in values)
+
+
+def qn_factor(n: int) -> float:
+    """Qn's consistency factor for a normal distribution with its small-sample correction."""
+    return _QN_NORMAL * (_QN_SMALL_N.get(n) or (n / (n + 1.4) if n % 2 else n / (n + 3.8)))
 
 
 def theil_sen(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:

@@ -106,7 +106,10 @@ def _result(row: sa.Row, metrics: dict[str, Any] | None = None) -> RunResult:
         metrics=metrics or {},
         lower=lower,
         upper=upper,
-        anomaly=row.check_type.endswith("_anomaly") and row.status in ("fail", "warn"),
+        # A warning while the check was still learning (while_learning="warn") is no anomaly.
+        anomaly=row.check_type.endswith("_anomaly")
+        and row.status in ("fail", "warn")
+        and not row.message.startswith(("learning:", "not judged:")),
     )
 
 

@@ -50,3 +50,20 @@ def test_unknown_check_is_a_404_page(ui_site: Site) -> None:
     assert status == 404 and "No results are recorded for check" in body
     status, _ = _get(ui_site, "/data-quality/check?dag_id=test_issue7_orders")
     assert status == 422  # task_id and check are required
+
+
+def test_a_learning_anomaly_check_is_shown_as_learning_not_pass(ui_site: Site) -> None:
+    # volume_anomaly(min_points=3): the first three runs could not judge yet.
+    query = {"dag_id": "test_issue7_orders", "task_id": "validate_orders", "check": "volume_anomaly"}
+    status, body = _get(ui_site, "/data-quality/check?" + urlencode(query))
+    assert status == 200
+    runs = re.findall(r'<tr data-status="(\w+)">', body)
+    # Newest first: the oldest run(s) could not judge and say so; the later ones were judged.
+    assert runs[-1] == "learning" and "pass" in runs
+    first_learning = runs.index("learning")
+    assert set(runs[first_learning:]) == {"learning"} and "learning" not in runs[:first_learning]
+    assert 'class="dq-badge learning">learning</span>' in body
+    # The overview counts learning results on their own (none is latest here: all judged).
+    status, body = _get(ui_site, "/data-quality/")
+    counts = dict(re.findall(r'data-status="(\w+)"><b>(\d+)</b>', body))
+    assert "learning" in counts
