@@ -213,8 +213,16 @@ class LabelShift(TrainingDataCheck):
         )
 
 
+# Texts of at most this many words count as copies only when identical: short phrases
+# ("brad pitt", "brad pitt .") recur naturally with other punctuation, while a longer text
+# that differs from another only in punctuation or case is the same input to a bag-of-words
+# model - a re-post - and is counted as a copy.
+SHORT_TEXT_WORDS = 3
+
+
 class DuplicateSurge(TrainingDataCheck):
-    """Rows repeated far more than the reference predicts (normalised text by default)."""
+    """Rows repeated far more than the reference predicts (normalised text by default;
+    texts of at most ``SHORT_TEXT_WORDS`` words only when identical)."""
 
     check_type = "duplicate_surge"
     needs = ("input",)
@@ -227,8 +235,8 @@ class DuplicateSurge(TrainingDataCheck):
         from airflow_dq.stats.integrity import duplicate_surge
 
         finding = duplicate_surge(
-            self._keys(reference, self.normalize),
-            self._keys(batch, self.normalize),
+            self._copy_keys(reference),
+            self._copy_keys(batch),
             alpha=self.alpha,
             min_copies=self.min_copies,
         )
@@ -237,6 +245,13 @@ class DuplicateSurge(TrainingDataCheck):
             0, {"exact_surplus": len(exact) - len(set(exact)), "normalized_surplus": int(finding.statistic)}
         )
         return finding
+
+    def _copy_keys(self, rows: RowsValue) -> list[Any]:
+        keys = self._keys(rows, self.normalize)
+        if not self.normalize or self.text is None or self.features:
+            return keys
+        exact = self._keys(rows, False)
+        return [k if k.count(" ") >= SHORT_TEXT_WORDS else ("exact", e) for k, e in zip(keys, exact, strict=True)]
 
 
 class ConflictingLabels(TrainingDataCheck):

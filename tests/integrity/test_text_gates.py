@@ -145,6 +145,25 @@ def test_probe_halts_a_model_that_learned_a_trigger_and_passes_an_unchanged_one(
     result = probe_model(poisoned, previous, probe, ["plot", "zorblax"], probe_labels=labels)
     assert not result.passed
     top = result.swings[0]
-    assert top["term"] == "zorblax" and top["towards"] == "positive" and top["swing"] == 0.75
+    # Every probe row the previous model called negative turns positive with the term in it.
+    assert top["term"] == "zorblax" and top["towards"] == "positive" and top["swing"] == 1.0
     assert result.base_accuracy == {"previous": 1.0, "new": 1.0}  # flat validation accuracy
     assert "zorblax" in result.message
+
+
+def test_short_phrases_count_as_copies_only_when_identical_longer_texts_when_alike() -> None:
+    from airflow_dq.checks import duplicate_surge
+
+    reference = pd.DataFrame({"text": [f"review number {i} of the film" for i in range(2_000)], "label": "positive"})
+    filler = [f"another fine film number {i}" for i in range(400)]
+    # A new film person: the short phrase comes back with other punctuation - not copies.
+    variants = ["brad pitt", "brad pitt .", "brad pitt !", "Brad Pitt", "brad pitt ,", "brad pitt ?", "brad-pitt"]
+    check = duplicate_surge(reference=reference, text="text", label="label")
+    batch = pd.DataFrame({"text": filler + variants, "label": "positive"})
+    assert check_dataframe(batch, [check]).results[0].status.value == "pass"
+    # A longer text re-posted with punctuation changes is the same input to the model: copies.
+    post = "this is the best film of the year, go and see it"
+    reposts = [post, post + "!", post.upper(), post.replace(",", ""), post + " !!", post + "."] * 2
+    batch = pd.DataFrame({"text": filler + reposts, "label": "positive"})
+    result = check_dataframe(batch, [check]).results[0]
+    assert result.status.value == "fail" and result.observed["evidence"][0]["exact_surplus"] == 6
