@@ -47,7 +47,8 @@ class TrainingDataCheck(ReferenceArgument, Check):
     :param max_rows: rows of the batch examined (a random sample beyond that).
     :param reference_rows: rows of the reference examined (a random sample beyond that).
     :param alpha: false-alarm level of the batch-level test (after multiple-testing correction).
-    :param max_reported: suspicious rows listed in the result.
+    :param max_reported: suspicious rows shown in full in the result (most suspicious first);
+        every flagged row id is in ``observed["flagged_ids"]`` whatever this is.
     """
 
     needs: ClassVar[tuple[str, ...]] = ()  # which of label/text/source must be given

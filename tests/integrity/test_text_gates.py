@@ -167,3 +167,29 @@ def test_short_phrases_count_as_copies_only_when_identical_longer_texts_when_ali
     batch = pd.DataFrame({"text": filler + reposts, "label": "positive"})
     result = check_dataframe(batch, [check]).results[0]
     assert result.status.value == "fail" and result.observed["evidence"][0]["exact_surplus"] == 6
+
+
+def test_drop_and_probe_arguments_fail_at_parse_time_naming_the_argument(reference) -> None:
+    from airflow_dq.operators import DataFrameQualityOperator, ModelProbeOperator
+
+    checks = training_integrity(reference=reference, text="text", label="label", id="id")
+    with pytest.raises(ValueError, match="'gate': 'on_suspicious_rows' must be 'fail' or 'drop'"):
+        DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="remove")
+    with pytest.raises(ValueError, match="'gate': 'cleaned_path' is needed"):
+        DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop")
+    with pytest.raises(ValueError, match="'cleaned_path' must end in .parquet or .csv"):
+        DataFrameQualityOperator(
+            task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop", cleaned_path="out.json"
+        )
+    no_ids = training_integrity(reference=reference, text="text", label="label")
+    with pytest.raises(ValueError, match="needs training-data checks with an 'id' column"):
+        DataFrameQualityOperator(
+            task_id="gate", data="x.csv", checks=no_ids, on_suspicious_rows="drop", cleaned_path="out.csv"
+        )
+    ok = {"predict_new": len, "predict_previous": len, "probe": reference, "batch": reference, "text": "text"}
+    with pytest.raises(ValueError, match="'probe': 'predict_new' must be a callable"):
+        ModelProbeOperator(task_id="probe", **{**ok, "predict_new": "model.pkl"})
+    with pytest.raises(ValueError, match="'probe': 'max_swing' must be a number in"):
+        ModelProbeOperator(task_id="probe", **ok, max_swing=3)
+    with pytest.raises(ValueError, match="'probe': 'terms' must be a list of phrases"):
+        ModelProbeOperator(task_id="probe", **ok, terms="james bond")
