@@ -177,7 +177,7 @@ def test_drop_and_probe_arguments_fail_at_parse_time_naming_the_argument(referen
         DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="remove")
     with pytest.raises(ValueError, match="'gate': 'cleaned_path' is needed"):
         DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop")
-    with pytest.raises(ValueError, match="'cleaned_path' must end in .parquet or .csv"):
+    with pytest.raises(ValueError, match=r"'cleaned_path' must end in \.parquet or \.csv"):
         DataFrameQualityOperator(
             task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop", cleaned_path="out.json"
         )
