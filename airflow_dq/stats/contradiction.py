@@ -169,9 +169,7 @@ def model_label_consistency(
             f"their label (expected {top['expected_share']:.0%}, p={top['p_value']:.2g})"
         )
     p_value = min(best["p_value"], float(adjusted.min()) if len(adjusted) else 1.0)
-    finding = Finding(batch_alarm or bool(group_evidence), above / max(n, 1), p_value, order, evidence, summary)
-    finding.margins = cur_m  # type: ignore[attr-defined]  # for the checks that rank by it
-    return finding
+    return Finding(batch_alarm or bool(group_evidence), above / max(n, 1), p_value, order, evidence, summary, cur_m)
 
 
 def _per_row_rate(ref_hit: np.ndarray, ref_labels: np.ndarray, cur_labels: np.ndarray) -> np.ndarray:
