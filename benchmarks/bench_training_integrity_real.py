@@ -19,7 +19,7 @@ batch, the poisoned batch, and the poisoned batch minus every row the gate flagg
 (``observed["flagged_ids"]`` of the failed or warned row-level checks: what
 ``on_suspicious_rows="drop"`` removes); and clean test accuracy.
 
-    .venv/bin/python benchmarks/bench_training_integrity_real.py           # ~3 min on 1 core
+    .venv/bin/python benchmarks/bench_training_integrity_real.py           # 282 s measured at load 3 on 2 shared cores
     .venv/bin/python benchmarks/bench_training_integrity_real.py --full    # more trials
 """
 
