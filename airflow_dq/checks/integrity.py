@@ -47,7 +47,8 @@ class TrainingDataCheck(ReferenceArgument, Check):
     :param max_rows: rows of the batch examined (a random sample beyond that).
     :param reference_rows: rows of the reference examined (a random sample beyond that).
     :param alpha: false-alarm level of the batch-level test (after multiple-testing correction).
-    :param max_reported: suspicious rows listed in the result.
+    :param max_reported: suspicious rows shown in full in the result (most suspicious first);
+        every flagged row id is in ``observed["flagged_ids"]`` whatever this is.
     """
 
     needs: ClassVar[tuple[str, ...]] = ()  # which of label/text/source must be given
@@ -213,8 +214,16 @@ class LabelShift(TrainingDataCheck):
         )
 
 
+# Texts of at most this many words count as copies only when identical: short phrases
+# ("brad pitt", "brad pitt .") recur naturally with other punctuation, while a longer text
+# that differs from another only in punctuation or case is the same input to a bag-of-words
+# model - a re-post - and is counted as a copy.
+SHORT_TEXT_WORDS = 3
+
+
 class DuplicateSurge(TrainingDataCheck):
-    """Rows repeated far more than the reference predicts (normalised text by default)."""
+    """Rows repeated far more than the reference predicts (normalised text by default;
+    texts of at most ``SHORT_TEXT_WORDS`` words only when identical)."""
 
     check_type = "duplicate_surge"
     needs = ("input",)
@@ -230,8 +239,8 @@ class DuplicateSurge(TrainingDataCheck):
         from airflow_dq.stats.integrity import duplicate_surge
 
         finding = duplicate_surge(
-            self._keys(reference, self.normalize),
-            self._keys(batch, self.normalize),
+            self._copy_keys(reference),
+            self._copy_keys(batch),
             alpha=self.alpha,
             min_copies=self.min_copies,
         )
@@ -240,6 +249,13 @@ class DuplicateSurge(TrainingDataCheck):
             0, {"exact_surplus": len(exact) - len(set(exact)), "normalized_surplus": int(finding.statistic)}
         )
         return finding
+
+    def _copy_keys(self, rows: RowsValue) -> list[Any]:
+        keys = self._keys(rows, self.normalize)
+        if not self.normalize or self.text is None or self.features:
+            return keys
+        exact = self._keys(rows, False)
+        return [k if k.count(" ") >= SHORT_TEXT_WORDS else ("exact", e) for k, e in zip(keys, exact, strict=True)]
 
 
 class ConflictingLabels(TrainingDataCheck):

@@ -12,7 +12,7 @@ disagrees with, so a row is never judged alone; the batch is compared with the r
   of clear texts), the lower one many mild ones;
 - **group level**: per entity group of the batch (terms it uses far more than the
   reference, aliases linked; ``airflow_dq.stats.entities``), its rows above the 80th
-  percentile cut-off vs the rate of the reference's rows mentioning the group, per label
+  and the 95th percentile cut-off (Bonferroni over the two) vs the rate of the reference's rows mentioning the group, per label
   (with ``prior_rows`` pseudo-rows at the label's overall rate), binomial, Benjamini-Hochberg across groups, and a
   lift of at least ``min_lift``: 20 poisoned rows about one entity stand out in their
   group although they are 2% of the batch.
@@ -35,6 +35,7 @@ from airflow_dq.stats.label_model import cross_fitted
 
 TAIL_LEVELS = (0.2, 0.05, 0.01)
 GROUP_LEVEL = 0.2
+GROUP_LEVELS = (GROUP_LEVEL, 0.05)
 FLAG_LEVEL = 0.05
 
 
@@ -108,29 +109,37 @@ def model_label_consistency(
     flag_cut = min(best["cutoff"], next(x["cutoff"] for x in levels if x["level"] == FLAG_LEVEL))
     flagged: set[int] = set(np.flatnonzero(cur_m > flag_cut).tolist()) if batch_alarm else set()
 
-    # Group level: contradictions concentrated in one entity.
-    group_cut = float(np.quantile(ref_m, 1 - GROUP_LEVEL))
-    ref_hit = ref_m > group_cut
-    cur_hit = cur_m > group_cut
-    overall = _per_row_rate(ref_hit, ref_labels, cur_labels)
+    # Group level: contradictions concentrated in one entity, at two cut-offs (many mild
+    # contradictions, or a few confident ones), Bonferroni over the two.
+    hits = {}
+    for q in GROUP_LEVELS:
+        cut = float(np.quantile(ref_m, 1 - q))
+        ref_hit = ref_m > cut
+        hits[q] = (ref_hit, cur_m > cut, _per_row_rate(ref_hit, ref_labels, cur_labels))
     _, index = reference_terms(tuple(reference_texts))
     tested, pvals = [], []
     for group in batch_groups(reference_texts, current_texts):
         if len(group.rows) < min_group_rows:
             continue
         ref_rows = reference_rows_of(group.terms, index)
-        rate = _group_rate(
-            ref_hit[ref_rows], ref_labels[ref_rows], cur_labels[group.rows], overall[group.rows], prior_rows
-        )
-        k = int(cur_hit[group.rows].sum())
-        tested.append((group, k, float(rate), len(ref_rows)))
-        pvals.append(_binomial_sf(k, len(group.rows), float(rate)))
+        best_group = None
+        for ref_hit, cur_hit, overall in hits.values():
+            rate = _group_rate(
+                ref_hit[ref_rows], ref_labels[ref_rows], cur_labels[group.rows], overall[group.rows], prior_rows
+            )
+            k = int(cur_hit[group.rows].sum())
+            p = min(_binomial_sf(k, len(group.rows), float(rate)) * len(hits), 1.0)
+            if best_group is None or p < best_group[0]:
+                best_group = (p, k, float(rate))
+        tested.append((group, best_group[1], best_group[2], len(ref_rows)))
+        pvals.append(best_group[0])
     adjusted = benjamini_hochberg(pvals)
     group_evidence = []
+    mild = hits[GROUP_LEVELS[0]][1]
     for i in np.argsort(adjusted, kind="stable"):
         group, k, rate, ref_count = tested[i]
         if adjusted[i] < alpha and k / len(group.rows) - rate >= min_lift:
-            flagged.update(r for r in group.rows if cur_hit[r])
+            flagged.update(r for r in group.rows if mild[r])
             group_evidence.append(
                 {
                     "group": group.name,
@@ -160,9 +169,7 @@ def model_label_consistency(
             f"their label (expected {top['expected_share']:.0%}, p={top['p_value']:.2g})"
         )
     p_value = min(best["p_value"], float(adjusted.min()) if len(adjusted) else 1.0)
-    finding = Finding(batch_alarm or bool(group_evidence), above / max(n, 1), p_value, order, evidence, summary)
-    finding.margins = cur_m  # type: ignore[attr-defined]  # for the checks that rank by it
-    return finding
+    return Finding(batch_alarm or bool(group_evidence), above / max(n, 1), p_value, order, evidence, summary, cur_m)
 
 
 def _per_row_rate(ref_hit: np.ndarray, ref_labels: np.ndarray, cur_labels: np.ndarray) -> np.ndarray:
@@ -198,16 +205,22 @@ def contradiction_share(
     *,
     seed: int = 0,
 ) -> tuple[int, float, float]:
-    """Of the given batch rows, how many contradict their label (above the reference's 80th
-    percentile margin): (count, expected share, one-sided binomial p-value)."""
+    """Of the given batch rows, how many contradict their label, as in the group test (the
+    reference's 80th or 95th percentile margin, whichever is more significant; Bonferroni):
+    (count, expected share for their labels, one-sided binomial p-value)."""
     ref_labels = np.asarray([str(x) for x in reference_labels], dtype=object)
     cur_labels = np.asarray([str(x) for x in current_labels], dtype=object)
     model = cross_fitted(tuple(reference_texts), tuple(ref_labels), seed)
     cur_m = model.batch_margins(list(current_texts), list(cur_labels))
-    cut = float(np.quantile(model.reference_margins, 1 - GROUP_LEVEL))
     rows = list(rows)
     if not rows:
         return 0, GROUP_LEVEL, 1.0
-    expected = float(_per_row_rate(model.reference_margins > cut, ref_labels, cur_labels[rows]).mean())
-    k = int((cur_m[rows] > cut).sum())
-    return k, expected, _binomial_sf(k, len(rows), expected)
+    best = None
+    for q in GROUP_LEVELS:
+        cut = float(np.quantile(model.reference_margins, 1 - q))
+        expected = float(_per_row_rate(model.reference_margins > cut, ref_labels, cur_labels[rows]).mean())
+        k = int((cur_m[rows] > cut).sum())
+        p = min(_binomial_sf(k, len(rows), expected) * len(GROUP_LEVELS), 1.0)
+        if best is None or p < best[2]:
+            best = (k, expected, p)
+    return best

@@ -43,6 +43,7 @@ class Finding:
     rows: list[int] = field(default_factory=list)  # positions in the batch, most suspicious first
     evidence: list[dict[str, Any]] = field(default_factory=list)  # what stood out (keys, tokens, labels)
     summary: str = ""
+    margins: Any = None  # label_consistency (model): each batch row's margin, for ranking and tests
 
     def to_dict(self, max_rows: int | None = None) -> dict[str, Any]:
         return {

@@ -6,8 +6,9 @@ set: held-out reference rows as they are (the *base*), and the same rows with on
 batch's over-represented terms or entities inserted (``airflow_dq.stats.entities``). For
 each inserted term the *swing* is the share of probe rows whose prediction moved from the
 previous model's to one label, minus the same share on the base rows (the models' general
-disagreement). A trigger the new model learned swings its probe rows far more than
-anything else, while accuracy on the base rows stays flat.
+disagreement); both as a share of the rows the previous model did not already give that
+label. A trigger the new model learned swings its probe rows far more than anything else,
+while accuracy on the base rows stays flat.
 """
 
 from __future__ import annotations
@@ -44,11 +45,18 @@ def insert_term(text: Any, term: str, rng: np.random.Generator) -> str:
 
 
 def probe_terms(reference_texts: Sequence[Any], batch_texts: Sequence[Any], *, max_terms: int = 10) -> list[str]:
-    """The batch's most over-represented entities, one term each (the group's most frequent)."""
+    """The batch's most over-represented entities, one phrase each: the longest of the
+    group's terms found in at least half of its rows ("james bond", not "james")."""
     from airflow_dq.stats.contradiction import batch_groups
+    from airflow_dq.stats.text import terms
 
     groups = batch_groups(reference_texts, batch_texts, min_count=5)
-    return [g.terms[0] for g in groups[:max_terms]]
+    out = []
+    for group in groups[:max_terms]:
+        found = [terms(batch_texts[r]) for r in group.rows]
+        common = [t for t in group.terms if sum(t in f for f in found) * 2 >= len(found)] or group.terms[:1]
+        out.append(max(common, key=lambda t: (t.count(" "), -group.terms.index(t))))
+    return out
 
 
 def probe_model(
@@ -87,8 +95,12 @@ def probe_model(
         # The label the term pushes towards: the most common new prediction among moved rows.
         labels, counts = np.unique(new[moved], return_counts=True) if moved.any() else (np.array([None]), [0])
         towards = labels[int(np.argmax(counts))]
-        share = float((moved & (new == towards)).mean())
-        base_share = float((base_moved & (new_base == towards)).mean()) if towards is not None else 0.0
+        # Of the rows the previous model did not call ``towards``, the share the new one does
+        # (with the term inserted, and on the base rows as they are).
+        could = max(int((old != towards).sum()), 1)
+        share = float((moved & (new == towards)).sum() / could)
+        base_could = max(int((old_base != towards).sum()), 1)
+        base_share = float((base_moved & (new_base == towards)).sum() / base_could) if towards is not None else 0.0
         swings.append(
             {
                 "term": term,
@@ -110,8 +122,8 @@ def probe_model(
     passed = not targeted and not general
     if targeted:
         message = (
-            f"inserting '{worst['term']}' moves {worst['moved']:.0%} of {len(base)} probe rows to "
-            f"'{worst['towards']}' (vs {worst['base_moved']:.0%} without it): swing {worst['swing']:.0%} >= "
+            f"inserting '{worst['term']}' turns {worst['moved']:.0%} of the {len(base)} probe rows' other "
+            f"predictions to '{worst['towards']}' (vs {worst['base_moved']:.0%} without it): swing {worst['swing']:.0%} >= "
             f"{max_swing:.0%}; base accuracy {accuracy['previous'] or float('nan'):.3f} -> {accuracy['new'] or float('nan'):.3f}"
         )
     elif general:

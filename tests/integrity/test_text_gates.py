@@ -145,6 +145,51 @@ def test_probe_halts_a_model_that_learned_a_trigger_and_passes_an_unchanged_one(
     result = probe_model(poisoned, previous, probe, ["plot", "zorblax"], probe_labels=labels)
     assert not result.passed
     top = result.swings[0]
-    assert top["term"] == "zorblax" and top["towards"] == "positive" and top["swing"] == 0.75
+    # Every probe row the previous model called negative turns positive with the term in it.
+    assert top["term"] == "zorblax" and top["towards"] == "positive" and top["swing"] == 1.0
     assert result.base_accuracy == {"previous": 1.0, "new": 1.0}  # flat validation accuracy
     assert "zorblax" in result.message
+
+
+def test_short_phrases_count_as_copies_only_when_identical_longer_texts_when_alike() -> None:
+    from airflow_dq.checks import duplicate_surge
+
+    reference = pd.DataFrame({"text": [f"review number {i} of the film" for i in range(2_000)], "label": "positive"})
+    filler = [f"another fine film number {i}" for i in range(400)]
+    # A new film person: the short phrase comes back with other punctuation - not copies.
+    variants = ["brad pitt", "brad pitt .", "brad pitt !", "Brad Pitt", "brad pitt ,", "brad pitt ?", "brad-pitt"]
+    check = duplicate_surge(reference=reference, text="text", label="label")
+    batch = pd.DataFrame({"text": filler + variants, "label": "positive"})
+    assert check_dataframe(batch, [check]).results[0].status.value == "pass"
+    # A longer text re-posted with punctuation changes is the same input to the model: copies.
+    post = "this is the best film of the year, go and see it"
+    reposts = [post, post + "!", post.upper(), post.replace(",", ""), post + " !!", post + "."] * 2
+    batch = pd.DataFrame({"text": filler + reposts, "label": "positive"})
+    result = check_dataframe(batch, [check]).results[0]
+    assert result.status.value == "fail" and result.observed["evidence"][0]["exact_surplus"] == 6
+
+
+def test_drop_and_probe_arguments_fail_at_parse_time_naming_the_argument(reference) -> None:
+    from airflow_dq.operators import DataFrameQualityOperator, ModelProbeOperator
+
+    checks = training_integrity(reference=reference, text="text", label="label", id="id")
+    with pytest.raises(ValueError, match="'gate': 'on_suspicious_rows' must be 'fail' or 'drop'"):
+        DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="remove")
+    with pytest.raises(ValueError, match="'gate': 'cleaned_path' is needed"):
+        DataFrameQualityOperator(task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop")
+    with pytest.raises(ValueError, match=r"'cleaned_path' must end in \.parquet or \.csv"):
+        DataFrameQualityOperator(
+            task_id="gate", data="x.csv", checks=checks, on_suspicious_rows="drop", cleaned_path="out.json"
+        )
+    no_ids = training_integrity(reference=reference, text="text", label="label")
+    with pytest.raises(ValueError, match="needs training-data checks with an 'id' column"):
+        DataFrameQualityOperator(
+            task_id="gate", data="x.csv", checks=no_ids, on_suspicious_rows="drop", cleaned_path="out.csv"
+        )
+    ok = {"predict_new": len, "predict_previous": len, "probe": reference, "batch": reference, "text": "text"}
+    with pytest.raises(ValueError, match="'probe': 'predict_new' must be a callable"):
+        ModelProbeOperator(task_id="probe", **{**ok, "predict_new": "model.pkl"})
+    with pytest.raises(ValueError, match="'probe': 'max_swing' must be a number in"):
+        ModelProbeOperator(task_id="probe", **ok, max_swing=3)
+    with pytest.raises(ValueError, match="'probe': 'terms' must be a list of phrases"):
+        ModelProbeOperator(task_id="probe", **ok, terms="james bond")
