@@ -105,10 +105,17 @@ def guard(
     bind = getattr(bind, "_dq_base", bind)  # guarding a guarded engine replaces its guard
     guarded = bind.execution_options(dq_guarded=True)  # an OptionEngine: its own listeners
     guarded._dq_base = bind  # type: ignore[attr-defined]
+    guarded._dq_limits = limits  # type: ignore[attr-defined]  # for a second connection (guarded_limits)
     _Guard(guarded, limits, read_only, statements, kind)
     if limits.connect_timeout is not None:
         _set_connect_timeout(bind, limits.connect_timeout)
     return guarded
+
+
+def guarded_limits(bind: sa.Engine) -> Limits | None:
+    """The limits ``bind`` was guarded with (None for an unguarded engine): a second
+    connection opened for the same checks (a reconciliation source) gets the same."""
+    return getattr(bind, "_dq_limits", None)
 
 
 class _Guard:
