@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{kind:<22}{wall:9.1f}{cpu:9.1f}{low:9.1f}{cpu / (base * 1000):10.2f}x{share:9.1f}%"
                 f"  {runs[-1]['checks']:>6}  {loaded}"
             )
-            ok = ok and cpu <= BUDGET_MS and runs[-1]["checks"] == 15
+            # The measure is the YAML DAG; JSON is shown beside it.
+            ok = ok and (kind == "json" or cpu <= BUDGET_MS) and runs[-1]["checks"] == 15
         sdk = statistics.median(s["sdk_cpu"] for kind in samples for s in samples[kind]) * 1000
         print(f"(on top of import airflow.sdk: {sdk:.0f} ms CPU, median; budget {BUDGET_MS:.0f} ms CPU per DAG file)")
         print(

@@ -168,3 +168,13 @@ def test_run_renders_templates_with_macros_and_vars_and_refuses_undefined_ones(t
     done = _cli("run", str(suite), "--url", url, "--logical-date", DAY)  # days_back not given
     assert done.returncode == 2
     assert "does not render" in done.stderr and "days_back" in done.stderr
+
+
+def test_schema_prints_the_published_schema() -> None:
+    import json
+
+    from airflow_dq.suite_files.schema import published_schema
+
+    done = _cli("schema")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == published_schema()
