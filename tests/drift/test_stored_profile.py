@@ -231,7 +231,7 @@ def test_migration_adds_profiles_to_an_existing_store(db: sa.Engine) -> None:
     with db.connect() as conn:
         versions = conn.execute(sa.text("SELECT version FROM dq_schema_version ORDER BY version")).scalars().all()
         assert conn.execute(sa.select(RESULTS.c.message)).scalars().all() == ["600 rows"]  # old rows kept
-    assert versions == list(range(1, LATEST + 1)) and LATEST == 3
+    assert versions == list(range(1, LATEST + 1)) and LATEST >= 3  # later migrations may follow
     assert migrate(db) == []
     _data(1).to_sql("good", db, index=False)
     _record_good_day(db, store)  # the upgraded store records and serves profiles
