@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from airflow_dq.checks import volume_anomaly
 from airflow_dq.engines.sql import SqlEngine
 from airflow_dq.store import MetricStore, RunKey
+from airflow_dq.store.schema import RESULTS
 from airflow_dq.suite import run_checks
 from tests.airflow_runs import load_dag, run_dag, xcom_value
 
@@ -49,11 +51,30 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str) 
     return url
 
 
-def store() -> MetricStore:
+def default_store() -> MetricStore:
     return MetricStore.open(f"sqlite:///{Path(os.environ['AIRFLOW_HOME']) / 'data_quality' / 'history.db'}")
 
 
-def record_past_days(url: str, dag_id: str, days: list[dt.date], check: Any) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, airflow_db: str
+) -> tuple[str, Callable[[], MetricStore]]:
+    """(warehouse URL, how to open the history store the tasks use): SQLite files, or the
+    warehouse and the store both on the real PostgreSQL server, as in production."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+        monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE10_WAREHOUSE", url)
+        return url, default_store
+    engine = request.getfixturevalue("postgres_engine")
+    url = engine.url.render_as_string(hide_password=False)
+    airflow_url = url.replace("postgresql+psycopg2://", "postgresql://")
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE10_WAREHOUSE", airflow_url)
+    monkeypatch.setenv("AIRFLOW_CONN_DQ_ISSUE10_PG_STORE", airflow_url)
+    monkeypatch.setenv("AIRFLOW__DATA_QUALITY__STORE_CONN_ID", "dq_issue10_pg_store")
+    return url, lambda: MetricStore(sa.create_engine(url))
+
+
+def record_past_days(url: str, store: Callable[[], MetricStore], dag_id: str, days: list[dt.date], check: Any) -> None:
     """The first two weeks, recorded exactly as the operator records a run (same checks,
     same engine, same store), to keep the number of DAG runs in the test small."""
     history = store()
@@ -75,10 +96,11 @@ def record_past_days(url: str, dag_id: str, days: list[dt.date], check: Any) -> 
         history.close()
 
 
-def test_weekly_rhythm_is_judged_early_without_false_alarms(warehouse: str) -> None:
+def test_weekly_rhythm_is_judged_early_without_false_alarms(backend: tuple[str, Callable[[], MetricStore]]) -> None:
+    warehouse, store = backend
     dag = load_dag("issue10_weekly_dags", "test_issue10_weekly")
     check = volume_anomaly(seasonality="day_of_week", direction="drop", exclude_dates=[HOLIDAY.isoformat()])
-    record_past_days(warehouse, dag.dag_id, [FIRST + dt.timedelta(days=i) for i in range(13)], check)
+    record_past_days(warehouse, store, dag.dag_id, [FIRST + dt.timedelta(days=i) for i in range(13)], check)
 
     def day_run(day: dt.date, rows: int) -> tuple[str, dict[str, Any]]:
         write_day(warehouse, day, rows)
@@ -120,6 +142,19 @@ def test_weekly_rhythm_is_judged_early_without_false_alarms(warehouse: str) -> N
     wednesday = tuesday + dt.timedelta(days=1)
     state, result = day_run(wednesday, usual_rows(wednesday))
     assert (state, result["status"]) == ("success", "pass"), result["message"]
+
+    # The store (SQLite or PostgreSQL) recorded the learning runs as learning, not as passes.
+    history = store()
+    with history.engine.connect() as conn:
+        statuses = conn.execute(
+            sa.select(RESULTS.c.logical_date, RESULTS.c.status)
+            .where(RESULTS.c.dag_id == dag.dag_id, RESULTS.c.check_name == "volume_anomaly")
+            .order_by(RESULTS.c.logical_date, RESULTS.c.recorded_at)
+        ).all()
+    history.close()
+    by_day = {row.logical_date.date(): row.status for row in statuses}  # the newest run of each day
+    assert [by_day[FIRST + dt.timedelta(days=i)] for i in range(14)] == ["learning"] * 14
+    assert by_day[HOLIDAY] == "learning" and by_day[tuesday] == "fail" and by_day[wednesday] == "pass"
 
 
 def test_while_learning_fixed_bounds_apply_until_history_is_enough(warehouse: str) -> None:

@@ -120,3 +120,22 @@ def test_results_table_lists_failures_first_with_their_rows(db: sa.Engine) -> No
     assert "[FAIL] value_range(price): 1 of 2 non-NULL values" in table
     assert '    {"id": 1, "day": "2026-11-26"' in table
     assert "[ERROR] not_null(missing_col): column(s) ['missing_col'] do not exist" in table
+
+
+def test_learning_is_its_own_status_in_the_table_the_summary_and_json() -> None:
+    def result(name: str, status: Status) -> CheckResult:
+        return CheckResult(name, "volume_anomaly", Severity.ERROR, status, "x", 1, f"{name} message")
+
+    suite = SuiteResult(
+        "table events",
+        [result("a", Status.PASS), result("b", Status.LEARNING), result("c", Status.WARN), result("d", Status.PASS)],
+    )
+    assert suite.passed and not suite.blocking  # learning never halts the pipeline...
+    assert suite.summary() == "4 checks on table events: 2 pass, 1 warn, 1 learning"  # ...nor counts as a pass
+    table = results_table(suite).splitlines()
+    statuses = [line.split()[0] for line in table[3:7]]
+    assert statuses == ["WARN", "LEARNING", "PASS", "PASS"]  # after the warnings, before the passes
+    assert "[LEARNING] b: b message" in table
+    payload = json.loads(json.dumps(suite.to_dict()))
+    assert [r["status"] for r in payload["results"]] == ["pass", "learning", "warn", "pass"]
+    assert SuiteResult.from_dict(payload).results[1].status is Status.LEARNING
