@@ -7,6 +7,8 @@ a pandas mask). Column predicates never match a NULL value: NULLs are the busine
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +44,17 @@ class IsIn(Predicate):
     values: tuple[Any, ...]
 
 
-COMPARISONS = ("<", "<=", "=", "!=", ">=", ">")
+# column_pair's operators, and the Python function each engine applies (to SQLAlchemy
+# columns or numpy arrays alike: both overload the comparison operators).
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+COMPARISONS = tuple(COMPARE)
 
 
 @dataclass(frozen=True)

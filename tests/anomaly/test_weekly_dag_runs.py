@@ -20,6 +20,7 @@ from airflow_dq.store import MetricStore, RunKey
 from airflow_dq.store.schema import RESULTS
 from airflow_dq.suite import run_checks
 from tests.airflow_runs import load_dag, run_dag, xcom_value
+from tests.anomaly.test_dag_runs import write_day
 
 pytestmark = pytest.mark.airflow
 
@@ -31,17 +32,6 @@ WEEKLY = [1.0, 1.0, 1.0, 1.0, 1.0, 0.6, 0.55]  # weekends 40-45% lower
 def usual_rows(day: dt.date) -> int:
     noise = random.Random(day.toordinal()).gauss(0, 0.04)
     return round(2000 * WEEKLY[day.weekday()] * (1 + noise))
-
-
-def write_day(url: str, day: dt.date, rows: int) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS events (event_date DATE, user_id INTEGER)")
-        conn.execute(sa.text("DELETE FROM events WHERE event_date = :d"), {"d": day.isoformat()})
-        conn.execute(
-            sa.text("INSERT INTO events VALUES (:d, :u)"), [{"d": day.isoformat(), "u": i} for i in range(rows)]
-        )
-    engine.dispose()
 
 
 @pytest.fixture

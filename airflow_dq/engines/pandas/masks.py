@@ -9,7 +9,6 @@ comparison with NULL is never TRUE.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from typing import Any
 
@@ -30,6 +29,7 @@ from airflow_dq.metrics import (
     RegexMismatch,
     SqlConditionFalse,
 )
+from airflow_dq.metrics.predicates import COMPARE
 
 # PostgreSQL prints a float8 in plain digits below 1e15 and in exponent form above, so a
 # whole float below that prints like an integer ("3", not "3.0"). Integer columns holding
@@ -137,22 +137,12 @@ def _bound(series: pd.Series, value: Any) -> Any:
     return value
 
 
-_COMPARE = {
-    "<": operator.lt,
-    "<=": operator.le,
-    "=": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    ">": operator.gt,
-}
-
-
 def _pair_holds(view: ChunkView, pred: PairFails) -> np.ndarray:
     """True where ``left op right`` is TRUE; a NULL on either side is not TRUE, as in SQL."""
     both = view.present(pred.left) & view.present(pred.right)
     left, right = view.column(pred.left)[both], view.column(pred.right)[both]
     holds = np.zeros(len(view), dtype=bool)
-    holds[both] = np.asarray(_COMPARE[pred.op](left.to_numpy(), right.to_numpy()), dtype=bool)
+    holds[both] = np.asarray(COMPARE[pred.op](left.to_numpy(), right.to_numpy()), dtype=bool)
     return holds
 
 

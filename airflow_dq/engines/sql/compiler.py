@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,7 @@ from airflow_dq.metrics import (
     Sum,
     ViolationCount,
 )
+from airflow_dq.metrics.predicates import COMPARE
 from airflow_dq.metrics.sketches import ApproxDistinctCount
 
 
@@ -80,7 +80,7 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
         return not_true(raw_sql(f"({pred.condition})"), dialect)
     if isinstance(pred, PairFails):
         # Built with Core, not text: the columns are quoted identifiers.
-        return not_true(_COMPARE[pred.op](col(pred.left), col(pred.right)), dialect)
+        return not_true(COMPARE[pred.op](col(pred.left), col(pred.right)), dialect)
     column = col(pred.column)
     if isinstance(pred, NotIn):
         rule = column.not_in(list(pred.values))
@@ -114,16 +114,6 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
     else:
         raise TypeError(f"the SQL engine cannot evaluate predicate {pred!r}")
     return rule
-
-
-_COMPARE: dict[str, Callable[[Any, Any], sa.ColumnElement[bool]]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    "=": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    ">": operator.gt,
-}
 
 
 def not_true(condition: Any, dialect: str) -> sa.ColumnElement[bool]:
