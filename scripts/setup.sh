@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: a virtualenv in .venv with the pinned dependencies
 # and this project (all the demo needs); with --test also what only the tests use: the
-# PostgreSQL server binaries and headless Chromium (Debian packages).
+# PostgreSQL and MariaDB server binaries and headless Chromium (Debian packages).
 #   bash scripts/setup.sh          # make demo
 #   bash scripts/setup.sh --test   # make test / make bench
 set -euo pipefail
@@ -34,7 +34,7 @@ fi
 
 # MariaDB server binaries for the MySQL-dialect safety tests (tests/mariadb_server.py starts
 # its own throw-away server; the package's service is not used).
-if ! command -v mariadb-install-db >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+if [ "$WITH_TEST_DEPS" = 1 ] && ! command -v mariadb-install-db >/dev/null 2>&1 && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian's mariadb-server (MySQL-dialect safety tests)"
     apt-get update -q >/dev/null
