@@ -23,6 +23,7 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
+from airflow_dq.engines.sql.dialects import Dialect, SQLite, dialect_of
 from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
@@ -53,6 +54,7 @@ class SqlEngine:
         query: str | None = None,
         where: str | None = None,
         limits: Limits | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         if (table is None) == (query is None):
             raise ValueError("SqlEngine: give exactly one of 'table' or 'query'")
@@ -65,14 +67,18 @@ class SqlEngine:
         self.statements: Counter[str] = StatementLog()
         # Every statement through this engine is read-only and time-bounded (session.py).
         self.bind = guard(bind, limits, statements=self.statements)
+        # The family comes from the SQLAlchemy dialect name; ``dialect=`` overrides it for a
+        # database that speaks another's wire protocol with fewer features.
+        self._dialect = dialect or dialect_of(self.bind)
         self._column_types: dict[str, str] | None = None
         self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
         self._select_list_limit: int | None = None
 
     # -- the dataset -----------------------------------------------------------------
     @property
-    def dialect(self) -> str:
-        return self.bind.dialect.name
+    def dialect(self) -> Dialect:
+        """The database family (dialects.py): what SQL spells differently there."""
+        return self._dialect
 
     def describe(self) -> str:
         if self.table is not None:
@@ -119,6 +125,10 @@ class SqlEngine:
         """The column's reflected SQL type (tables only; None for a query's columns)."""
         self.column_types()
         return self._sql_types.get(column)
+
+    def missing(self, metric: Metric) -> str | None:
+        """What the dialect lacks to compute ``metric`` (asked before the scan)."""
+        return self.dialect.missing(metric)
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
         grouped = [m for m in metrics if isinstance(m, Grouped)]
@@ -199,7 +209,7 @@ class SqlEngine:
         # for DATE/DATETIME, 0/1 for BOOLEAN. Read them with the column's own type, so values
         # are dates, datetimes and booleans as on PostgreSQL.
         sql_type = self._sql_types.get(column)
-        if value is None or sql_type is None or self.dialect != "sqlite":
+        if value is None or sql_type is None or not isinstance(self.dialect, SQLite):
             return value  # other drivers already return typed values
         dialect = self.bind.dialect
         process = sql_type.dialect_impl(dialect).result_processor(dialect, None)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import col, raw_sql
+from airflow_dq.engines.sql.dialects import dialect_of
 from airflow_dq.engines.sql.limits import select_list_limit
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
@@ -97,7 +98,7 @@ class SqlSide:
         rows = self._rows("profile", selected.limit(limit + 1))
         total = len(rows)
         if total > limit:
-            rows = self._rows("profile", selected.order_by(sa.func.random()).limit(limit))
+            rows = self._rows("profile", selected.order_by(dialect_of(self.bind).random()).limit(limit))
             total = int(self._rows("profile", self._select(sa.func.count()))[0][0])
         data = {c: [_plain(row[i]) for row in rows] for i, c in enumerate(columns)}
         return RowsValue(data, total)
