@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
-from airflow_dq.engines.sql import known_groups
+from airflow_dq.engines.sql import isolation, known_groups
 from airflow_dq.engines.sql.compiler import (
     Aggregation,
     aggregation,
@@ -28,7 +28,7 @@ from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.limits import select_list_limit
-from airflow_dq.engines.sql.session import Limits, StatementLog, guard
+from airflow_dq.engines.sql.session import Limits, StatementLog, StatementTimeout, guard
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum, WrongShape
@@ -135,7 +135,7 @@ class SqlEngine:
         # Known segments and time buckets join the scalar scan; the rest need a GROUP BY.
         in_scan, by_group_by = known_groups.plan(self, grouped) if grouped else ({}, [])
         scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
-        values = self._scan(scalar, in_scan) if scalar or in_scan else {}
+        values = self._isolated_scan(scalar, in_scan) if scalar or in_scan else {}
         elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
         if elsewhere:  # reconciliation: one SELECT per source table/query (see elsewhere.py)
             values.update(compute_elsewhere(self.bind, elsewhere, self.statements))
@@ -146,9 +146,27 @@ class SqlEngine:
             values.update(compute_grouped(self, by_group_by))
         for metric in metrics:
             if isinstance(metric, CustomScalar):
-                rows = self._execute("custom", raw_sql(metric.sql))
+                try:
+                    rows = self._execute("custom", raw_sql(metric.sql))
+                except StatementTimeout:
+                    raise
+                except isolation.REFUSED as err:  # the user's query: this check's error only
+                    self._still_answers()
+                    values[metric] = isolation.refused_by_database(err)
+                    continue
                 values[metric] = WrongShape.check(rows)  # one row, one column, or the check errors
         return values
+
+    def _isolated_scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation]) -> dict[Metric, Any]:
+        """The one scan; a user SQL fragment the database refuses fails only its check
+        (see isolation.py). Known groups carry no user SQL: they stay in every rerun."""
+        return isolation.scan_isolating(
+            lambda some: self._scan(some, known), self._scan, metrics, self._still_answers, self.statements
+        )
+
+    def _still_answers(self) -> None:
+        """Raise when the database no longer answers a trivial SELECT (retryable)."""
+        self._execute("isolation", sa.select(sa.literal(1)))
 
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
         windows = window_columns(metrics)
