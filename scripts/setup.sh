@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: a virtualenv in .venv with the pinned dependencies
 # and this project (all the demo needs); with --test also what only the tests use: the
-# PostgreSQL server binaries and headless Chromium (Debian packages).
+# PostgreSQL and MariaDB server binaries and headless Chromium (Debian packages).
 #   bash scripts/setup.sh          # make demo
 #   bash scripts/setup.sh --test   # make test / make bench
 set -euo pipefail
@@ -17,6 +17,20 @@ if [ "$WITH_TEST_DEPS" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null
   else
     echo "setup: PostgreSQL server binaries missing; run 'sudo apt-get install postgresql'" >&2
+  fi
+fi
+
+# MariaDB server binaries for the MySQL/MariaDB dialect parity tests (tests/mariadb_server.py
+# starts a throw-away server on a loopback port; nothing runs as a service).
+if [ "$WITH_TEST_DEPS" = 1 ] && [ ! -x /usr/sbin/mariadbd ] && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's mariadb-server package (server binaries for the tests)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server >/dev/null
+    # The package starts a system service; the tests start their own server instead.
+    if command -v systemctl >/dev/null && systemctl is-active -q mariadb 2>/dev/null; then systemctl stop mariadb || true; fi
+  else
+    echo "setup: MariaDB server binaries missing; run 'sudo apt-get install mariadb-server'" >&2
   fi
 fi
 

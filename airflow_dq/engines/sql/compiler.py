@@ -195,11 +195,11 @@ def aggregation(
     if isinstance(metric, Maximum):
         return Aggregation([sa.func.max(col(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, Mean):
-        return Aggregation([sa.func.avg(as_number(metric.column))], lambda v: _number(first(v)))
+        return Aggregation([sa.func.avg(dialect.averaged(as_number(metric.column)))], lambda v: _number(first(v)))
     if isinstance(metric, Sum):
         return Aggregation([sa.func.sum(as_number(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, StdDev):
-        c = as_number(metric.column)
+        c = dialect.averaged(as_number(metric.column))
         stddev = dialect.sample_stddev(c)
         if stddev is None:  # no STDDEV (SQLite): count, sum and sum of squares
             real = sa.cast(c, sa.Float)
@@ -240,12 +240,14 @@ def _duplicates(
 
 
 def _quantile(metric: Quantile, dialect: Dialect, as_number: Number, dataset: Dataset | None) -> Aggregation:
-    value = as_number(metric.column)
+    value = dialect.averaged(as_number(metric.column))
     if dialect.percentile_cont:  # exact, in the scan: an ordered-set aggregate
         return Aggregation([sa.func.percentile_cont(metric.q).within_group(value)], lambda v: _number(v[0]))
     if dataset is None:
         raise TypeError(f"the SQL engine cannot compute {metric!r} without a dataset sub-select")
-    # No percentile_cont aggregate (SQLite, MySQL): one ordered sub-select inside the scan reads the two values
+    if not dialect.offset_expressions:
+        return _ranked_quantile(metric, value, dataset)
+    # No percentile_cont aggregate (SQLite): one ordered sub-select inside the scan reads the two values
     # at ranks floor(q * (n - 1)) and the next (LIMIT 2 OFFSET), and interpolates between
     # them as percentile_cont does. Exact, at the cost of one sort of the column.
     count = dataset(sa.func.count(col(metric.column))).correlate(None).scalar_subquery()
@@ -263,6 +265,35 @@ def _quantile(metric: Quantile, dialect: Dialect, as_number: Number, dataset: Da
     interpolated = sa.select(low + (position - rank) * (high - low)).select_from(pair).correlate(None)
     return Aggregation(
         [sa.func.count(col(metric.column)), interpolated.scalar_subquery()],
+        lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
+    )
+
+
+def _ranked_quantile(metric: Quantile, value: Any, dataset: Dataset) -> Aggregation:
+    """percentile_cont where LIMIT/OFFSET take constants only (MySQL, MariaDB, SQL Server):
+    row_number() and count() windows rank the values in one sub-select, and the two rows
+    around floor(q * (n - 1)) are interpolated as percentile_cont does."""
+    column = col(metric.column)
+    ranked = (
+        dataset(
+            value.label("dq_value"),
+            sa.func.row_number().over(order_by=value).label("dq_rank"),
+            sa.func.count().over().label("dq_n"),
+        )
+        .where(column.is_not(None))
+        .subquery("dq_ranked")
+    )
+    position = (ranked.c.dq_n - 1) * metric.q
+    below = sa.func.floor(position)
+    pair = (
+        sa.select(ranked.c.dq_value.label("dq_value"), (position - below).label("dq_fraction"))
+        .where(ranked.c.dq_rank >= below + 1, ranked.c.dq_rank <= below + 2)
+        .subquery("dq_pair")
+    )
+    low, high = sa.func.min(pair.c.dq_value), sa.func.max(pair.c.dq_value)
+    interpolated = sa.select(low + sa.func.max(pair.c.dq_fraction) * (high - low)).select_from(pair).correlate(None)
+    return Aggregation(
+        [sa.func.count(column), interpolated.scalar_subquery()],
         lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
     )
 

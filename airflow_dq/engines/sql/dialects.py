@@ -46,6 +46,8 @@ class Dialect:
     filter_clause = False  # COUNT(*) FILTER (WHERE ...)
     is_not_true = False  # x IS NOT TRUE on any boolean expression
     percentile_cont = False  # percentile_cont(q) WITHIN GROUP (ORDER BY x) as an aggregate
+    offset_expressions = False  # LIMIT/OFFSET computed by a sub-select (else: constants only)
+    untyped_results = False  # untyped SELECTs (MIN/MAX, samples) return storage values
     regex = False
     time_buckets = False
 
@@ -83,6 +85,11 @@ class Dialect:
         """The sample standard deviation aggregate, or None to compute it from sums."""
         return sa.func.stddev_samp(value)
 
+    def averaged(self, value: Any) -> Any:
+        """``value`` as the mean, the standard deviation and quantiles read it (as is,
+        where the database computes those in floating point anyway)."""
+        return value
+
     def random(self) -> sa.ColumnElement[Any]:
         """An ORDER BY key for a random sample."""
         return sa.func.random()
@@ -101,6 +108,10 @@ class Dialect:
     def select_list_limit(self, bind: sa.Engine) -> int:
         """The most expressions one SELECT may return."""
         return self.select_limit
+
+    def columns(self, conn: sa.Connection, table: str, schema: str | None) -> dict[str, sa.types.TypeEngine[Any]]:
+        """The table's columns and their SQL types, from the catalog (empty: no table)."""
+        return {c["name"]: c["type"] for c in sa.inspect(conn).get_columns(table, schema=schema)}
 
     # -- time buckets ---------------------------------------------------------------------
     def time_bucket(self, grouping: ByTimeBucket) -> tuple[sa.ColumnElement[Any], list[Any]]:
@@ -128,6 +139,8 @@ class SQLite(Dialect):
     family = "sqlite"
     select_limit = 2000
     filter_clause = sqlite3.sqlite_version_info >= (3, 30, 0)
+    offset_expressions = True
+    untyped_results = True  # text dates, 0/1 booleans
     regex = True  # SQLAlchemy's pysqlite dialect registers a Python REGEXP function
     time_buckets = True
     _FORMATS = {"minute": "%Y-%m-%d %H:%M:00", "hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00"}
@@ -204,6 +217,40 @@ class Redshift(PostgreSQL):
     bucket_session = Dialect.bucket_session
 
 
+class DuckDBTypes:
+    """DuckDB's catalog type names as SQLAlchemy types (duckdb-engine's PostgreSQL-catalog
+    reflection needs ``pg_collation``, which DuckDB does not have)."""
+
+    NAMES: dict[str, sa.types.TypeEngine[Any]] = {
+        "BOOLEAN": sa.Boolean(),
+        "TINYINT": sa.SmallInteger(),
+        "SMALLINT": sa.SmallInteger(),
+        "INTEGER": sa.Integer(),
+        "BIGINT": sa.BigInteger(),
+        "HUGEINT": sa.BigInteger(),
+        "UTINYINT": sa.SmallInteger(),
+        "USMALLINT": sa.Integer(),
+        "UINTEGER": sa.BigInteger(),
+        "UBIGINT": sa.BigInteger(),
+        "FLOAT": sa.Float(),
+        "REAL": sa.Float(),
+        "DOUBLE": sa.Float(),
+        "DECIMAL": sa.Numeric(),
+        "VARCHAR": sa.String(),
+        "TEXT": sa.String(),
+        "DATE": sa.Date(),
+        "TIME": sa.Time(),
+        "TIMESTAMP": sa.DateTime(),
+        "TIMESTAMP WITH TIME ZONE": sa.DateTime(timezone=True),
+        "BLOB": sa.LargeBinary(),
+        "JSON": sa.JSON(),
+    }
+
+    @classmethod
+    def of(cls, name: str) -> sa.types.TypeEngine[Any]:
+        return cls.NAMES.get(name.split("(")[0].strip().upper(), sa.types.NullType())
+
+
 class DuckDB(Dialect):
     family = "duckdb"
     select_limit = 4096
@@ -215,6 +262,19 @@ class DuckDB(Dialect):
 
     def regex_match(self, value: Any, pattern: str) -> sa.ColumnElement[bool]:
         return sa.func.regexp_matches(sa.cast(value, sa.String), pattern)
+
+    def averaged(self, value: Any) -> Any:
+        # percentile_cont of a DECIMAL stays a DECIMAL of the column's scale (rounded).
+        return sa.cast(value, sa.Double)
+
+    def columns(self, conn: sa.Connection, table: str, schema: str | None) -> dict[str, sa.types.TypeEngine[Any]]:
+        query = sa.text(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = :table"
+            + (" AND table_schema = :schema" if schema else "")
+            + " ORDER BY ordinal_position"
+        )
+        rows = conn.execute(query, {"table": table, **({"schema": schema} if schema else {})})
+        return {name: DuckDBTypes.of(data_type) for name, data_type in rows}
 
     def text_length(self, value: Any) -> sa.ColumnElement[int]:
         return sa.func.length(sa.cast(value, sa.String))
@@ -231,13 +291,27 @@ class MySQL(Dialect):
     select_limit = 4096
     regex = True  # REGEXP (SQLAlchemy renders regexp_match for both)
     time_buckets = True
+    untyped_results = True  # BOOLEAN is TINYINT(1): samples and MIN/MAX return 0/1
     _FORMATS = {"minute": "%Y-%m-%d %H:%i:00", "hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00"}
+
+    def columns(self, conn: sa.Connection, table: str, schema: str | None) -> dict[str, sa.types.TypeEngine[Any]]:
+        # BOOLEAN is stored as TINYINT(1) and reflected so: it is a boolean column.
+        found = super().columns(conn, table, schema)
+        return {
+            name: sa.Boolean() if getattr(t, "display_width", None) == 1 and isinstance(t, sa.Integer) else t
+            for name, t in found.items()
+        }
 
     def text_length(self, value: Any) -> sa.ColumnElement[int]:
         return sa.func.char_length(sa.cast(value, sa.String))  # LENGTH counts bytes here
 
     def random(self) -> sa.ColumnElement[Any]:
         return sa.func.rand()
+
+    def averaged(self, value: Any) -> Any:
+        # AVG of a DECIMAL keeps only 4 more digits (div_precision_increment): a double
+        # (x * 1e0) gives the same mean as the other databases.
+        return value * sa.literal_column("1e0")
 
     def bound_value(self, value: Any) -> Any:
         # DATETIME has no zone and the driver refuses an aware value: UTC wall time.

@@ -23,7 +23,7 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
-from airflow_dq.engines.sql.dialects import Dialect, SQLite, dialect_of
+from airflow_dq.engines.sql.dialects import Dialect, dialect_of
 from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
@@ -110,11 +110,11 @@ class SqlEngine:
         self.statements["schema"] += 1
         if self.table is not None:
             with self.bind.connect() as conn:
-                columns = sa.inspect(conn).get_columns(self.table, schema=self.schema)
+                columns = self.dialect.columns(conn, self.table, self.schema)
             if not columns:
                 raise sa.exc.NoSuchTableError(self.describe())
-            self._sql_types = {c["name"]: c["type"] for c in columns}
-            return {c["name"]: type_family(c["type"]) for c in columns}
+            self._sql_types = columns
+            return {name: type_family(sql_type) for name, sql_type in columns.items()}
         # A query has no catalog entry: its column names come from an empty result, and
         # its types are not known ("other"), so the schema check compares names only.
         with self.bind.connect() as conn:
@@ -224,10 +224,10 @@ class SqlEngine:
 
     def _as_column_type(self, column: str, value: Any) -> Any:
         # Untyped SELECTs (MIN/MAX, SELECT * for samples) return SQLite's storage values: text
-        # for DATE/DATETIME, 0/1 for BOOLEAN. Read them with the column's own type, so values
+        # for DATE/DATETIME, 0/1 for BOOLEAN (MySQL: 0/1 for BOOLEAN). Read them with the column's own type, so values
         # are dates, datetimes and booleans as on PostgreSQL.
         sql_type = self._sql_types.get(column)
-        if value is None or sql_type is None or not isinstance(self.dialect, SQLite):
+        if value is None or sql_type is None or not self.dialect.untyped_results:
             return value  # other drivers already return typed values
         dialect = self.bind.dialect
         process = sql_type.dialect_impl(dialect).result_processor(dialect, None)

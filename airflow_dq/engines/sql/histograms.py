@@ -82,8 +82,8 @@ class SqlSide:
         if self._types is None:
             if self._table is not None:
                 with self.bind.connect() as conn:
-                    found = sa.inspect(conn).get_columns(self._table[0], schema=self._table[1])
-                self._types = {c["name"]: type_family(c["type"]) for c in found}
+                    found = dialect_of(self.bind).columns(conn, self._table[0], self._table[1])
+                self._types = {name: type_family(sql_type) for name, sql_type in found.items()}
             else:
                 with self.bind.connect() as conn:
                     names = conn.execute(self._select(sa.literal_column("*")).limit(0)).keys()
