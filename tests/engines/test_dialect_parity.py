@@ -109,7 +109,7 @@ def test_same_verdicts_and_values_as_sqlite(sqlite_engine: sa.Engine, other: sa.
     lite, result = suite(sqlite_engine), suite(other)
     _assert_same(lite, result)
     statuses = [str(r.status) for r in result.results]
-    assert 4 <= statuses.count("fail") and 4 <= statuses.count("pass")  # the data has things to find
+    assert statuses.count("fail") >= 4 and statuses.count("pass") >= 4  # the data has things to find
     assert result.statements["data"] == lite.statements["data"] == 1  # still one scan
 
 
