@@ -7,7 +7,7 @@
 setup:
 	@bash scripts/setup.sh
 
-# What only the tests need on top: PostgreSQL server binaries, Chromium for the UI test.
+# What only the tests need on top: PostgreSQL and MariaDB server binaries, Chromium for the UI test.
 setup-test:
 	@bash scripts/setup.sh --test
 

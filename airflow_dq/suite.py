@@ -82,6 +82,19 @@ def _error_result(check: Check, message: str) -> CheckResult:
     )
 
 
+def _unsupported(engine: Engine, check: Check) -> str | None:
+    """What the engine lacks to measure one of the check's metrics (e.g. the dialect has no
+    time bucketing): that check is an error before the scan, the others run."""
+    lacks = getattr(engine, "missing", None)  # engines without gaps need not define it
+    if lacks is None:
+        return None
+    for metric in check.metrics():
+        found = lacks(metric)
+        if found:
+            return found
+    return None
+
+
 def run_checks(
     engine: Engine,
     checks: Sequence[Check],
@@ -115,7 +128,7 @@ def run_checks(
             results[check.name] = _error_result(check, rendered)
             continue
         missing = [c for c in check.columns if c not in column_types]
-        problem = None if missing else check.column_type_problem(column_types)
+        problem = None if missing else check.column_type_problem(column_types) or _unsupported(engine, check)
         if missing:
             results[check.name] = _error_result(
                 check, f"column(s) {missing} do not exist; the dataset has {sorted(column_types)}"

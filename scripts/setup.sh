@@ -20,6 +20,20 @@ if [ "$WITH_TEST_DEPS" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null
   fi
 fi
 
+# MariaDB server binaries for the MySQL/MariaDB dialect parity tests (tests/mariadb_server.py
+# starts a throw-away server on a loopback port; nothing runs as a service).
+if [ "$WITH_TEST_DEPS" = 1 ] && [ ! -x /usr/sbin/mariadbd ] && [ "${DQ_SKIP_APT:-0}" != 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's mariadb-server package (server binaries for the tests)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server >/dev/null
+    # The package starts a system service; the tests start their own server instead.
+    if command -v systemctl >/dev/null && systemctl is-active -q mariadb 2>/dev/null; then systemctl stop mariadb || true; fi
+  else
+    echo "setup: MariaDB server binaries missing; run 'sudo apt-get install mariadb-server'" >&2
+  fi
+fi
+
 # Headless Chromium and its matching driver for the UI browser test (Debian packages; the
 # test never downloads a browser).
 if [ "$WITH_TEST_DEPS" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "${DQ_SKIP_APT:-0}" != 1 ]; then

@@ -1,8 +1,9 @@
-"""Start a throw-away MariaDB server on a loopback port, for the MySQL-dialect safety tests.
+"""Start a throw-away MariaDB server on a loopback port, for tests.
 
-Uses the Debian ``mariadb-server`` package's binaries (installed by ``scripts/setup.sh``).
-The server runs with ``--skip-grant-tables`` (any user, no password): it lives in a
-temporary folder, listens on 127.0.0.1 only, and is stopped by the test that started it.
+Uses Debian's ``mariadb-server`` binaries (installed by ``scripts/setup.sh --test``), a data
+directory in a temporary folder and a free port, so parallel test sessions never share a
+server. The server refuses to run as root, so as root it runs as the ``mysql`` user. Set
+``DQ_MARIADB_URL`` to use an existing server instead.
 """
 
 from __future__ import annotations
@@ -10,71 +11,88 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
 import sqlalchemy as sa
 
+from tests.pg_server import _free_port
 
-def binaries() -> tuple[str, str] | None:
-    """(server, install_db) from the Debian package, or None when it is not installed."""
-    server = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin")
-    install = shutil.which("mariadb-install-db")
-    return (server, install) if server and install else None
+SERVER = "/usr/sbin/mariadbd"
+INSTALL = "/usr/bin/mariadb-install-db"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def available() -> bool:
+    return bool(os.environ.get("DQ_MARIADB_URL")) or (os.access(SERVER, os.X_OK) and os.access(INSTALL, os.X_OK))
 
 
-class MariaDbServer:
+class MariaDBServer:
+    """A MariaDB server in a temporary folder: ``start()``, use ``url``, ``stop()``."""
+
     def __init__(self, database: str = "dq") -> None:
         self.database = database
         self.url: str | None = None
         self._dir: str | None = None
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._as_root = os.geteuid() == 0
+
+    def _command(self, *args: str) -> list[str]:
+        return ["runuser", "-u", "mysql", "--", *args] if self._as_root else list(args)
 
     def start(self) -> str:
-        found = binaries()
-        if found is None:
-            raise RuntimeError("MariaDB server binaries not found; run `make setup` (apt-get install mariadb-server)")
-        server, install = found
+        external = os.environ.get("DQ_MARIADB_URL")
+        if external:
+            self.url = external
+            return external
+        if not available():
+            raise RuntimeError(
+                "MariaDB server binaries not found; run `make setup-test` (apt-get install mariadb-server)"
+            )
         self._dir = tempfile.mkdtemp(prefix="dq-mariadb-")
-        data = os.path.join(self._dir, "data")
-        user = ["--user=root"] if os.geteuid() == 0 else []
+        os.chmod(self._dir, 0o755)
+        if self._as_root:
+            shutil.chown(self._dir, "mysql", "mysql")
+        data, sock = os.path.join(self._dir, "data"), os.path.join(self._dir, "server.sock")
+        port = _free_port()
         subprocess.run(
-            [install, f"--datadir={data}", "--auth-root-authentication-method=normal", "--skip-test-db", *user],
+            self._command(
+                INSTALL,
+                "--no-defaults",
+                f"--datadir={data}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--skip-name-resolve",
+            ),
             check=True,
             capture_output=True,
         )
-        port = _free_port()
+        # Durability and the performance schema are pointless for a throw-away server.
         self._process = subprocess.Popen(
-            [
-                server,
+            self._command(
+                SERVER,
                 "--no-defaults",
                 f"--datadir={data}",
-                f"--socket={self._dir}/mysqld.sock",
-                f"--pid-file={self._dir}/mysqld.pid",
+                f"--socket={sock}",
                 f"--port={port}",
                 "--bind-address=127.0.0.1",
-                "--skip-grant-tables",
                 "--skip-name-resolve",
-                "--innodb-buffer-pool-size=16M",
-                *user,
-            ],
+                "--innodb-flush-log-at-trx-commit=0",
+                "--innodb-buffer-pool-size=64M",
+                "--performance-schema=OFF",
+                "--skip-log-bin",
+                f"--pid-file={self._dir}/server.pid",
+                f"--log-error={self._dir}/server.log",
+            ),
             stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self._dir, "server.log"), "w"),  # noqa: SIM115 - closed with the server
+            stderr=subprocess.DEVNULL,
         )
-        admin = sa.create_engine(f"mysql+pymysql://root@127.0.0.1:{port}/")
+        admin = sa.create_engine(f"mysql+pymysql://root@127.0.0.1:{port}/", isolation_level="AUTOCOMMIT")
         deadline = time.monotonic() + 60
         while True:
             try:
-                with admin.begin() as conn:
-                    conn.exec_driver_sql(f"CREATE DATABASE IF NOT EXISTS `{self.database}`")
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f"CREATE DATABASE `{self.database}`")
                 break
             except sa.exc.OperationalError:
                 if time.monotonic() > deadline or self._process.poll() is not None:
@@ -87,6 +105,7 @@ class MariaDbServer:
 
     def stop(self) -> None:
         if self._process is not None:
+            # runuser forwards the signal to the server; a throw-away server needs no shutdown.
             self._process.send_signal(signal.SIGTERM)
             try:
                 self._process.wait(timeout=30)
@@ -97,3 +116,10 @@ class MariaDbServer:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
+
+    def __enter__(self) -> MariaDBServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -31,6 +31,11 @@ class Engine(Protocol):
         """Every metric's value; all scalar metrics in a single pass."""
         ...
 
+    def missing(self, metric: Metric) -> str | None:
+        """What this engine lacks to compute ``metric`` (None when it can). Optional: the
+        suite asks before the scan, and a check with such a metric is an ``error``."""
+        ...
+
     def sample(self, spec: FailureSample, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` rows that show why a check failed."""
         ...

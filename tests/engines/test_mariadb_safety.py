@@ -15,14 +15,14 @@ from airflow_dq.engines.sql import SqlEngine
 from airflow_dq.engines.sql.session import Limits, StatementTimeout, guard
 from airflow_dq.suite import run_checks
 from tests.engines.test_read_only import ATTACKS
-from tests.mariadb_server import MariaDbServer, binaries
+from tests.mariadb_server import MariaDBServer, available
 
-pytestmark = pytest.mark.skipif(binaries() is None, reason="mariadb-server is not installed (make setup)")
+pytestmark = pytest.mark.skipif(not available(), reason="mariadb-server is not installed (make setup)")
 
 
 @pytest.fixture(scope="module")
 def mariadb() -> Iterator[sa.Engine]:
-    server = MariaDbServer()
+    server = MariaDBServer()
     engine = sa.create_engine(server.start())
     try:
         yield engine

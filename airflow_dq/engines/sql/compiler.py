@@ -7,7 +7,6 @@ so the engine can put every metric of a suite into one SELECT.
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import math
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.limits import has_filter_clause
+from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.metrics import (
     CompleteCount,
     DistinctCount,
@@ -66,7 +65,7 @@ def _all_present(columns: Sequence[str]) -> sa.ColumnElement[bool]:
     return sa.and_(*(col(c).is_not(None) for c in columns))
 
 
-def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
+def violation(pred: Predicate, dialect: Dialect) -> sa.ColumnElement[bool]:
     """A boolean that is TRUE exactly for the rows that break ``pred``'s rule.
 
     For a NULL value a column rule is NULL, not TRUE, so COUNT/FILTER/WHERE skip the row
@@ -77,10 +76,10 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
     if isinstance(pred, HasValue):
         return col(pred.column).is_not(None)
     if isinstance(pred, SqlConditionFalse):
-        return not_true(raw_sql(f"({pred.condition})"), dialect)
+        return dialect.not_true(raw_sql(f"({pred.condition})"))
     if isinstance(pred, PairFails):
         # Built with Core, not text: the columns are quoted identifiers.
-        return not_true(COMPARE[pred.op](col(pred.left), col(pred.right)), dialect)
+        return dialect.not_true(COMPARE[pred.op](col(pred.left), col(pred.right)))
     column = col(pred.column)
     if isinstance(pred, NotIn):
         rule = column.not_in(list(pred.values))
@@ -88,16 +87,16 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
         rule = column.in_(list(pred.values))
     elif isinstance(pred, OutOfRange):
         outside = []
-        low, high = bound_value(pred.min, dialect), bound_value(pred.max, dialect)
+        low, high = dialect.bound_value(pred.min), dialect.bound_value(pred.max)
         if low is not None:
             outside.append(column <= low if pred.strict_min else column < low)
         if high is not None:
             outside.append(column >= high if pred.strict_max else column > high)
         rule = sa.or_(*outside)
     elif isinstance(pred, RegexMismatch):
-        rule = sa.not_(sa.cast(column, sa.String).regexp_match(pred.pattern))
+        rule = sa.not_(dialect.regex_match(column, pred.pattern))
     elif isinstance(pred, LengthOutOfRange):
-        length = sa.func.length(sa.cast(column, sa.String))
+        length = dialect.text_length(column)
         outside = []
         if pred.min is not None:
             outside.append(length < pred.min)
@@ -116,26 +115,9 @@ def violation(pred: Predicate, dialect: str = "") -> sa.ColumnElement[bool]:
     return rule
 
 
-def not_true(condition: Any, dialect: str) -> sa.ColumnElement[bool]:
-    """TRUE when ``condition`` is FALSE or NULL (SQL's IS NOT TRUE)."""
-    if dialect == "postgresql":
-        return sa.type_coerce(condition, sa.Boolean).is_not(sa.true())
-    # Portable spelling of IS NOT TRUE (SQLite's "IS NOT 1" would pass a truthy 2).
-    return sa.case((condition, 0), else_=1) == 1
-
-
-def bound_value(value: Any, dialect: str) -> Any:
-    """A bound as the database compares it. SQLite keeps timestamps as UTC text with no
-    zone, so an aware bound is converted to UTC wall time there (as the pandas engine
-    reads naive timestamps); PostgreSQL compares aware values itself."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None and dialect == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def count_where(condition: sa.ColumnElement[bool], dialect: str) -> sa.ColumnElement[int]:
+def count_where(condition: sa.ColumnElement[bool], dialect: Dialect) -> sa.ColumnElement[int]:
     """COUNT of the rows where ``condition`` is TRUE."""
-    if has_filter_clause(dialect):
+    if dialect.filter_clause:
         # FILTER skips building a CASE value per row: cheaper in a wide scan (benchmarks/).
         return sa.func.count().filter(condition)
     return sa.func.count(sa.case((condition, 1)))
@@ -171,7 +153,7 @@ Dataset = Callable[..., sa.Select[Any]]
 
 def aggregation(
     metric: Metric,
-    dialect: str,
+    dialect: Dialect,
     window_label: Callable[[tuple[str, ...]], str],
     shift: Callable[[str], sa.ColumnElement[Any]] | None = None,
     *,
@@ -203,12 +185,13 @@ def aggregation(
     if isinstance(metric, Maximum):
         return Aggregation([sa.func.max(col(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, Mean):
-        return Aggregation([sa.func.avg(as_number(metric.column))], lambda v: _number(first(v)))
+        return Aggregation([sa.func.avg(dialect.averaged(as_number(metric.column)))], lambda v: _number(first(v)))
     if isinstance(metric, Sum):
         return Aggregation([sa.func.sum(as_number(metric.column))], lambda v: _number(first(v)))
     if isinstance(metric, StdDev):
-        c = as_number(metric.column)
-        if dialect == "sqlite":  # no STDDEV in SQLite: count, sum and sum of squares
+        c = dialect.averaged(as_number(metric.column))
+        stddev = dialect.sample_stddev(c)
+        if stddev is None:  # no STDDEV (SQLite): count, sum and sum of squares
             real = sa.cast(c, sa.Float)
             if shift is not None:
                 # Sums of squares of large values cancel catastrophically (values near 1e8
@@ -216,7 +199,7 @@ def aggregation(
                 # the precision ("shifted data" algorithm).
                 real = real - shift(metric.column)
             return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
-        return Aggregation([sa.func.stddev_samp(c)], lambda v: _number(first(v)))
+        return Aggregation([stddev], lambda v: _number(first(v)))
     if isinstance(metric, Quantile):
         return _quantile(metric, dialect, as_number, dataset)
     if isinstance(metric, OrderViolations):
@@ -228,7 +211,9 @@ def aggregation(
     raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
 
 
-def _duplicates(metric: DuplicateCount, dialect: str, window_label: Callable[[tuple[str, ...]], str]) -> Aggregation:
+def _duplicates(
+    metric: DuplicateCount, dialect: Dialect, window_label: Callable[[tuple[str, ...]], str]
+) -> Aggregation:
     columns = metric.columns
     if len(columns) == 1 and metric.ignore_nulls and not metric.count_all:
         c = col(columns[0])
@@ -244,13 +229,15 @@ def _duplicates(metric: DuplicateCount, dialect: str, window_label: Callable[[tu
     return Aggregation([surplus, repeated_keys], lambda v: _int(v[0]) + _int(v[1]))
 
 
-def _quantile(metric: Quantile, dialect: str, as_number: Number, dataset: Dataset | None) -> Aggregation:
-    value = as_number(metric.column)
-    if dialect == "postgresql":  # exact, in the scan: an ordered-set aggregate
+def _quantile(metric: Quantile, dialect: Dialect, as_number: Number, dataset: Dataset | None) -> Aggregation:
+    value = dialect.averaged(as_number(metric.column))
+    if dialect.percentile_cont:  # exact, in the scan: an ordered-set aggregate
         return Aggregation([sa.func.percentile_cont(metric.q).within_group(value)], lambda v: _number(v[0]))
     if dataset is None:
         raise TypeError(f"the SQL engine cannot compute {metric!r} without a dataset sub-select")
-    # No percentile_cont (SQLite): one ordered sub-select inside the scan reads the two values
+    if not dialect.offset_expressions:
+        return _ranked_quantile(metric, value, dataset)
+    # No percentile_cont aggregate (SQLite): one ordered sub-select inside the scan reads the two values
     # at ranks floor(q * (n - 1)) and the next (LIMIT 2 OFFSET), and interpolates between
     # them as percentile_cont does. Exact, at the cost of one sort of the column.
     count = dataset(sa.func.count(col(metric.column))).correlate(None).scalar_subquery()
@@ -268,6 +255,35 @@ def _quantile(metric: Quantile, dialect: str, as_number: Number, dataset: Datase
     interpolated = sa.select(low + (position - rank) * (high - low)).select_from(pair).correlate(None)
     return Aggregation(
         [sa.func.count(col(metric.column)), interpolated.scalar_subquery()],
+        lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
+    )
+
+
+def _ranked_quantile(metric: Quantile, value: Any, dataset: Dataset) -> Aggregation:
+    """percentile_cont where LIMIT/OFFSET take constants only (MySQL, MariaDB, SQL Server):
+    row_number() and count() windows rank the values in one sub-select, and the two rows
+    around floor(q * (n - 1)) are interpolated as percentile_cont does."""
+    column = col(metric.column)
+    ranked = (
+        dataset(
+            value.label("dq_value"),
+            sa.func.row_number().over(order_by=value).label("dq_rank"),
+            sa.func.count().over().label("dq_n"),
+        )
+        .where(column.is_not(None))
+        .subquery("dq_ranked")
+    )
+    position = (ranked.c.dq_n - 1) * metric.q
+    below = sa.func.floor(position)
+    pair = (
+        sa.select(ranked.c.dq_value.label("dq_value"), (position - below).label("dq_fraction"))
+        .where(ranked.c.dq_rank >= below + 1, ranked.c.dq_rank <= below + 2)
+        .subquery("dq_pair")
+    )
+    low, high = sa.func.min(pair.c.dq_value), sa.func.max(pair.c.dq_value)
+    interpolated = sa.select(low + sa.func.max(pair.c.dq_fraction) * (high - low)).select_from(pair).correlate(None)
+    return Aggregation(
+        [sa.func.count(column), interpolated.scalar_subquery()],
         lambda v: None if not _int(v[0]) or v[1] is None else float(_number(v[1])),
     )
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.connections import open_connection
 from airflow_dq.engines.sql.compiler import aggregation, raw_sql
+from airflow_dq.engines.sql.dialects import dialect_of
 from airflow_dq.engines.sql.session import guard, guarded_limits
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Reference
@@ -45,7 +46,7 @@ def compute_elsewhere(
         if opened:  # the source is read-only and time-bounded like the checked database
             bind = guard(bind, guarded_limits(own_bind) if own_bind is not None else None, statements=statements)
         try:
-            dialect = bind.dialect.name
+            dialect = dialect_of(bind)
             aggregations = [aggregation(m.metric, dialect, lambda _: "") for m in batch]
             expressions = [
                 e.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)

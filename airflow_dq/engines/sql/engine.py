@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_dq.checks.base import DuplicateKeys, FailureSample
-from airflow_dq.engines.sql import known_groups
+from airflow_dq.engines.sql import isolation, known_groups
 from airflow_dq.engines.sql.compiler import (
     Aggregation,
     aggregation,
@@ -23,11 +23,12 @@ from airflow_dq.engines.sql.compiler import (
     violation,
     window_columns,
 )
+from airflow_dq.engines.sql.dialects import Dialect, dialect_of
 from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.limits import select_list_limit
-from airflow_dq.engines.sql.session import Limits, StatementLog, guard
+from airflow_dq.engines.sql.session import Limits, StatementLog, StatementTimeout, guard
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum, WrongShape
@@ -53,6 +54,7 @@ class SqlEngine:
         query: str | None = None,
         where: str | None = None,
         limits: Limits | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         if (table is None) == (query is None):
             raise ValueError("SqlEngine: give exactly one of 'table' or 'query'")
@@ -67,14 +69,18 @@ class SqlEngine:
         self.statements: Counter[str] = StatementLog()
         # Every statement through this engine is read-only and time-bounded (session.py).
         self.bind = guard(bind, limits, statements=self.statements)
+        # The family comes from the SQLAlchemy dialect name; ``dialect=`` overrides it for a
+        # database that speaks another's wire protocol with fewer features.
+        self._dialect = dialect or dialect_of(self.bind)
         self._column_types: dict[str, str] | None = None
         self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
         self._select_list_limit: int | None = None
 
     # -- the dataset -----------------------------------------------------------------
     @property
-    def dialect(self) -> str:
-        return self.bind.dialect.name
+    def dialect(self) -> Dialect:
+        """The database family (dialects.py): what SQL spells differently there."""
+        return self._dialect
 
     def describe(self) -> str:
         if self.table is not None:
@@ -106,11 +112,11 @@ class SqlEngine:
         self.statements["schema"] += 1
         if self.table is not None:
             with self.bind.connect() as conn:
-                columns = sa.inspect(conn).get_columns(self.table, schema=self.schema)
+                columns = self.dialect.columns(conn, self.table, self.schema)
             if not columns:
                 raise sa.exc.NoSuchTableError(self.describe())
-            self._sql_types = {c["name"]: c["type"] for c in columns}
-            return {c["name"]: type_family(c["type"]) for c in columns}
+            self._sql_types = columns
+            return {name: type_family(sql_type) for name, sql_type in columns.items()}
         # A query has no catalog entry: its column names come from an empty result, and
         # its types are not known ("other"), so the schema check compares names only.
         with self.bind.connect() as conn:
@@ -122,12 +128,16 @@ class SqlEngine:
         self.column_types()
         return self._sql_types.get(column)
 
+    def missing(self, metric: Metric) -> str | None:
+        """What the dialect lacks to compute ``metric`` (asked before the scan)."""
+        return self.dialect.missing(metric)
+
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
         grouped = [m for m in metrics if isinstance(m, Grouped)]
         # Known segments and time buckets join the scalar scan; the rest need a GROUP BY.
         in_scan, by_group_by = known_groups.plan(self, grouped) if grouped else ({}, [])
         scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
-        values = self._scan(scalar, in_scan) if scalar or in_scan else {}
+        values = self._isolated_scan(scalar, in_scan) if scalar or in_scan else {}
         elsewhere = [m for m in metrics if isinstance(m, Elsewhere)]
         if elsewhere:  # reconciliation: one SELECT per source table/query (see elsewhere.py)
             values.update(compute_elsewhere(self.bind, elsewhere, self.statements))
@@ -138,9 +148,27 @@ class SqlEngine:
             values.update(compute_grouped(self, by_group_by))
         for metric in metrics:
             if isinstance(metric, CustomScalar):
-                rows = self._execute("custom", raw_sql(metric.sql))
+                try:
+                    rows = self._execute("custom", raw_sql(metric.sql))
+                except StatementTimeout:
+                    raise
+                except isolation.REFUSED as err:  # the user's query: this check's error only
+                    self._still_answers()
+                    values[metric] = isolation.refused_by_database(err)
+                    continue
                 values[metric] = WrongShape.check(rows)  # one row, one column, or the check errors
         return values
+
+    def _isolated_scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation]) -> dict[Metric, Any]:
+        """The one scan; a user SQL fragment the database refuses fails only its check
+        (see isolation.py). Known groups carry no user SQL: they stay in every rerun."""
+        return isolation.scan_isolating(
+            lambda some: self._scan(some, known), self._scan, metrics, self._still_answers, self.statements
+        )
+
+    def _still_answers(self) -> None:
+        """Raise when the database no longer answers a trivial SELECT (retryable)."""
+        self._execute("isolation", sa.select(sa.literal(1)))
 
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
         windows = window_columns(metrics)
@@ -198,10 +226,10 @@ class SqlEngine:
 
     def _as_column_type(self, column: str, value: Any) -> Any:
         # Untyped SELECTs (MIN/MAX, SELECT * for samples) return SQLite's storage values: text
-        # for DATE/DATETIME, 0/1 for BOOLEAN. Read them with the column's own type, so values
+        # for DATE/DATETIME, 0/1 for BOOLEAN (MySQL: 0/1 for BOOLEAN). Read them with the column's own type, so values
         # are dates, datetimes and booleans as on PostgreSQL.
         sql_type = self._sql_types.get(column)
-        if value is None or sql_type is None or self.dialect != "sqlite":
+        if value is None or sql_type is None or not self.dialect.untyped_results:
             return value  # other drivers already return typed values
         dialect = self.bind.dialect
         process = sql_type.dialect_impl(dialect).result_processor(dialect, None)

@@ -1,14 +1,9 @@
 """Grouped metrics on SQL: one GROUP BY statement per (source, grouping).
 
-Time buckets are computed in the database, dialect by dialect:
-
-- PostgreSQL: the column is cast to ``timestamptz`` inside a transaction whose ``TimeZone``
-  is the grouping's zone, so a naive ``timestamp`` (or text) column is read as wall-clock
-  time of that zone and an aware ``timestamptz`` column keeps its instant; ``AT TIME ZONE``
-  then gives the wall clock and ``date_trunc`` the bucket.
-- SQLite has no time zones: timestamps are text, read as wall-clock time of the zone
-  (text with an explicit UTC offset is normalised to UTC by SQLite itself); ``strftime``
-  cuts the bucket and ``datetime()`` normalises values for the window comparison.
+Time buckets are computed in the database by the dialect (``Dialect.time_bucket``, see
+dialects.py): PostgreSQL casts to ``timestamptz`` in a transaction whose ``TimeZone`` is
+the grouping's zone; the families without time zones (SQLite, MySQL/MariaDB, DuckDB) read
+naive timestamps as wall-clock time of the zone.
 """
 
 from __future__ import annotations
@@ -17,52 +12,31 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import aggregation, col, raw_sql
+from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.metrics import DuplicateCount
 from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, GroupKey, Reference
 
 if TYPE_CHECKING:
     from airflow_dq.engines.sql.engine import SqlEngine
 
-_SQLITE_FORMATS = {"minute": "%Y-%m-%d %H:%M:00", "hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00"}
-
-
-def _wall_clock(moment: dt.datetime, zone: str) -> dt.datetime:
-    """An aware datetime as naive wall-clock time in ``zone``."""
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-
 
 def _bucket_key(value: Any) -> Any:
-    # SQLite returns the bucket as text; PostgreSQL as a naive datetime.
+    # SQLite and MySQL return the bucket as text; PostgreSQL and DuckDB as a naive datetime.
     if isinstance(value, str):
         return dt.datetime.fromisoformat(value)
     return value
 
 
-def keys_and_filter(grouping: Grouping, dialect: str) -> tuple[list[sa.ColumnElement[Any]], list[Any]]:
+def keys_and_filter(grouping: Grouping, dialect: Dialect) -> tuple[list[sa.ColumnElement[Any]], list[Any]]:
     """The GROUP BY expressions and the extra WHERE conditions of a grouping."""
     if isinstance(grouping, BySegments):
         return [col(c) for c in grouping.columns], []
     if isinstance(grouping, ByTimeBucket):
-        column = col(grouping.column)
-        if dialect == "postgresql":
-            instant = sa.cast(column, sa.DateTime(timezone=True))
-            bucket = sa.func.date_trunc(grouping.unit, sa.func.timezone(grouping.timezone, instant))
-            window = [instant >= grouping.start, instant < grouping.end]
-        elif dialect == "sqlite":
-            bucket = sa.func.strftime(_SQLITE_FORMATS[grouping.unit], column)
-            normalised = sa.func.datetime(column)
-            shown = "%Y-%m-%d %H:%M:%S"
-            window = [
-                normalised >= _wall_clock(grouping.start, grouping.timezone).strftime(shown),
-                normalised < _wall_clock(grouping.end, grouping.timezone).strftime(shown),
-            ]
-        else:
-            raise TypeError(f"the SQL engine has no time bucketing for the {dialect!r} dialect")
+        bucket, window = dialect.time_bucket(grouping)
         return [bucket], window
     raise TypeError(f"the SQL engine cannot group by {grouping!r}")
 
@@ -95,9 +69,7 @@ def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, m
 
     engine.statements["grouped"] += 1
     with engine.bind.connect() as conn, conn.begin():
-        if isinstance(grouping, ByTimeBucket) and dialect == "postgresql":
-            # Transaction-local: naive timestamps are read in the grouping's zone.
-            conn.execute(sa.select(sa.func.set_config("TimeZone", grouping.timezone, True)))
+        dialect.bucket_session(conn, grouping)  # e.g. PostgreSQL's TimeZone, transaction-local
         rows = list(conn.execute(stmt))
 
     values: dict[Grouped, dict[tuple[Any, ...], Any]] = {m: {} for m in metrics}

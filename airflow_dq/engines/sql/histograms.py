@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import col, raw_sql
+from airflow_dq.engines.sql.dialects import dialect_of
 from airflow_dq.engines.sql.limits import select_list_limit
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.engines.sql.types import type_family
@@ -81,8 +82,8 @@ class SqlSide:
         if self._types is None:
             if self._table is not None:
                 with self.bind.connect() as conn:
-                    found = sa.inspect(conn).get_columns(self._table[0], schema=self._table[1])
-                self._types = {c["name"]: type_family(c["type"]) for c in found}
+                    found = dialect_of(self.bind).columns(conn, self._table[0], self._table[1])
+                self._types = {name: type_family(sql_type) for name, sql_type in found.items()}
             else:
                 with self.bind.connect() as conn:
                     names = conn.execute(self._select(sa.literal_column("*")).limit(0)).keys()
@@ -97,7 +98,7 @@ class SqlSide:
         rows = self._rows("profile", selected.limit(limit + 1))
         total = len(rows)
         if total > limit:
-            rows = self._rows("profile", selected.order_by(sa.func.random()).limit(limit))
+            rows = self._rows("profile", selected.order_by(dialect_of(self.bind).random()).limit(limit))
             total = int(self._rows("profile", self._select(sa.func.count()))[0][0])
         data = {c: [_plain(row[i]) for row in rows] for i, c in enumerate(columns)}
         return RowsValue(data, total)

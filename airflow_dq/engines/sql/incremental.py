@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.sql import known_groups
 from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col, count_where
+from airflow_dq.engines.sql.dialects import Dialect, PostgreSQL, SQLite
 from airflow_dq.engines.sql.engine import SqlEngine
 from airflow_dq.engines.sql.session import Limits
 from airflow_dq.engines.sql.split import split_select_list
@@ -60,9 +61,9 @@ class StateStore(Protocol):
     ) -> int: ...
 
 
-def _moments_aggregation(metric: Mean | StdDev, dialect: str) -> Aggregation:
+def _moments_aggregation(metric: Mean | StdDev, dialect: Dialect) -> Aggregation:
     c = col(metric.column)
-    if dialect == "postgresql":
+    if isinstance(dialect, PostgreSQL):
         n = sa.func.count(c)
         m2 = sa.func.coalesce(sa.func.var_samp(c) * (n - 1), 0)
 
@@ -275,7 +276,7 @@ class IncrementalSqlEngine(SqlEngine):
     def _sketch_rows(self, metric: ApproxDistinctCount, partition: Any, wanted: Any) -> dict[str | None, dict]:
         """HyperLogLog registers of one column per partition: ``GROUP BY partition, register``."""
         value = col(metric.column)
-        if self.dialect == "postgresql":
+        if isinstance(self.dialect, PostgreSQL):
             from sqlalchemy.dialects.postgresql import BIT
 
             hashed = sa.func.hashtext(sa.cast(value, sa.Text))
@@ -283,10 +284,10 @@ class IncrementalSqlEngine(SqlEngine):
             rest = hashed.op(">>")(PRECISION).op("&")((1 << RANK_BITS) - 1)
             bits = sa.cast(sa.cast(rest, BIT(RANK_BITS)), sa.Text)
             rank = sa.case((rest == 0, RANK_BITS + 1), else_=sa.func.strpos(bits, "1"))
-        elif self.dialect == "sqlite":  # hash functions registered on the connection below
+        elif isinstance(self.dialect, SQLite):  # hash functions registered on the connection below
             register, rank = sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
         else:
-            raise TypeError(f"no distinct-count sketch for the {self.dialect!r} dialect")
+            raise TypeError(f"no distinct-count sketch for the {self.dialect.name!r} dialect")
         inner = self._filtered(
             sa.select(partition.label("p"), register.label("r"), rank.label("k")).select_from(self._source())
         ).where(wanted, value.is_not(None))
@@ -294,7 +295,7 @@ class IncrementalSqlEngine(SqlEngine):
         stmt = sa.select(cells.c.p, cells.c.r, sa.func.max(cells.c.k)).group_by(cells.c.p, cells.c.r)
         self.statements["partition_scan"] += 1
         with self.bind.connect() as conn:
-            if self.dialect == "sqlite":
+            if isinstance(self.dialect, SQLite):
                 raw = conn.connection.dbapi_connection
                 raw.create_function("dq_hll_register", 1, _sqlite_register, deterministic=True)
                 raw.create_function("dq_hll_rank", 1, _sqlite_rank, deterministic=True)

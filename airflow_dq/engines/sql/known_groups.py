@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import Aggregation, col, count_where
+from airflow_dq.engines.sql.dialects import Dialect, PostgreSQL
 from airflow_dq.engines.sql.grouped import keys_and_filter
 from airflow_dq.metrics import RowCount
 from airflow_dq.metrics.grouped import STEP, BySegments, ByTimeBucket, Grouped, GroupKey
@@ -78,12 +79,13 @@ def _aware(wall: dt.datetime, zone: str) -> dt.datetime:
 def _bucket_conditions(engine: SqlEngine, grouping: ByTimeBucket) -> list[tuple[Any, Any]] | None:
     """(group key, condition) per bucket of the window, or None when only a GROUP BY can cut them."""
     buckets = grouping.buckets()
-    if engine.dialect == "sqlite":
+    dialect = engine.dialect
+    if not dialect.time_buckets:
+        return None  # the check is an error before the scan (Dialect.missing)
+    if not isinstance(dialect, PostgreSQL):
         # The GROUP BY's own bucket expression and window filter: the same rows, exactly.
-        (bucket,), window = keys_and_filter(grouping, "sqlite")
-        return [(b, sa.and_(bucket == b.strftime("%Y-%m-%d %H:%M:%S"), *window)) for b in buckets]
-    if engine.dialect != "postgresql":
-        return None
+        (bucket,), window = keys_and_filter(grouping, dialect)
+        return [(b, sa.and_(bucket == dialect.bucket_value(b), *window)) for b in buckets]
     sql_type = engine.reflected_type(grouping.column)
     if not isinstance(sql_type, sa.DateTime | sa.Date):
         return None  # text or unknown (a query): the GROUP BY casts it in the grouping's zone
@@ -135,7 +137,7 @@ def plan(engine: SqlEngine, metrics: Sequence[Grouped]) -> tuple[dict[Grouped, A
     return in_scan, [m for m in dict.fromkeys(metrics) if m not in in_scan]
 
 
-def _count_each(conditions: list[tuple[Any, Any]], dialect: str) -> Aggregation:
+def _count_each(conditions: list[tuple[Any, Any]], dialect: Dialect) -> Aggregation:
     keys = [GroupKey(k) if isinstance(k, tuple) else GroupKey((k,)) for k, _ in conditions]
 
     def read(values: list[Any]) -> dict[GroupKey, int]:
