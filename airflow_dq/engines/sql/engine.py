@@ -169,6 +169,30 @@ class SqlEngine:
         self._execute("isolation", sa.select(sa.literal(1)))
 
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
+        owners, aggregations, statements = self._plan_scan(metrics, known)
+        if len(statements) > 1:  # each extra statement reads the table once more: said in the log
+            self.statements["extra_scans"] += len(statements) - 1
+        row: dict[str, Any] = {}
+        for statement in statements:
+            (result,) = self._execute("data", statement)
+            row.update(result._mapping)
+        values: dict[Metric, Any] = {}
+        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
+            values[metric] = agg.read([row[f"m{i}_{j}"] for j in range(len(agg.expressions))])
+            if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
+                values[metric] = self._as_column_type(metric.column, values[metric])
+        return values
+
+    def scan_statements(self, metrics: Collection[Metric]) -> list[sa.Select[Any]]:
+        """The scan's SELECT(s) for ``metrics``, unexecuted (to compile them for a dialect)."""
+        grouped = [m for m in metrics if isinstance(m, Grouped)]
+        in_scan, _ = known_groups.plan(self, grouped) if grouped else ({}, [])
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
+        return self._plan_scan(scalar, in_scan)[2]
+
+    def _plan_scan(
+        self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None
+    ) -> tuple[list[Metric], list[Aggregation], list[sa.Select[Any]]]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
         aggregations = [
@@ -184,19 +208,8 @@ class SqlEngine:
         for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
             window = labels.get(metric.columns) if isinstance(metric, DuplicateCount) else None
             expressions += [(expr.label(f"m{i}_{j}"), window) for j, expr in enumerate(agg.expressions)]
-        row: dict[str, Any] = {}
         chunks = split_select_list(expressions, self.select_list_limit())
-        if len(chunks) > 1:  # each extra statement reads the table once more: said in the log
-            self.statements["extra_scans"] += len(chunks) - 1
-        for chunk in chunks:
-            (result,) = self._execute("data", self._scan_statement(chunk, windows, labels))
-            row.update(result._mapping)
-        values: dict[Metric, Any] = {}
-        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
-            values[metric] = agg.read([row[f"m{i}_{j}"] for j in range(len(agg.expressions))])
-            if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
-                values[metric] = self._as_column_type(metric.column, values[metric])
-        return values
+        return owners, aggregations, [self._scan_statement(chunk, windows, labels) for chunk in chunks]
 
     def _scan_statement(
         self,
@@ -255,6 +268,11 @@ class SqlEngine:
         return pick.correlate(None).scalar_subquery()
 
     def sample(self, spec: FailureSample, limit: int) -> list[dict[str, Any]]:
+        rows = self._execute("samples", self.sample_statement(spec, limit))
+        return [{k: self._as_column_type(k, v) for k, v in row._mapping.items()} for row in rows]
+
+    def sample_statement(self, spec: FailureSample, limit: int) -> sa.Select[Any]:
+        """The SELECT of up to ``limit`` rows that show why a check failed."""
         if isinstance(spec, DuplicateKeys):
             keys = [col(c) for c in spec.columns]
             count = sa.func.count()
@@ -272,5 +290,4 @@ class SqlEngine:
                 .where(violation(spec, self.dialect))
                 .limit(limit)
             )
-        rows = self._execute("samples", stmt)
-        return [{k: self._as_column_type(k, v) for k, v in row._mapping.items()} for row in rows]
+        return stmt
