@@ -13,7 +13,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.sql import isolation, known_groups
 from airflow_dq.engines.sql.compiler import (
     Aggregation,
@@ -35,6 +34,7 @@ from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Mi
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
+from airflow_dq.metrics.samples import DuplicateKeys, FailureSample
 from airflow_dq.sql_fragments import fragment_problem
 
 
