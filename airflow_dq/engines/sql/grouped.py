@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.compiler import aggregation, col, raw_sql
+from airflow_dq.engines.sql.compiler import aggregation, col
+from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.metrics import DuplicateCount
 from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, GroupKey, Reference
@@ -41,12 +42,10 @@ def keys_and_filter(grouping: Grouping, dialect: Dialect) -> tuple[list[sa.Colum
     raise TypeError(f"the SQL engine cannot group by {grouping!r}")
 
 
-def _source(engine: SqlEngine, reference: Reference | None) -> tuple[Any, str | None]:
+def _dataset(engine: SqlEngine, reference: Reference | None) -> SqlDataset:
     if reference is None:
-        return engine._source(), engine.where
-    if reference.table is not None:
-        return sa.table(reference.table, schema=reference.schema), reference.where
-    return raw_sql(f"({reference.query}) AS dq_reference"), reference.where
+        return engine.dataset
+    return SqlDataset.of_reference(engine.bind, reference, engine.statements)
 
 
 def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, metrics: list[Grouped]) -> dict:
@@ -80,10 +79,7 @@ def _statement(
         aggregations.append(aggregation(metric.metric, dialect, lambda _: ""))
     labelled_keys = [k.label(f"k{i}") for i, k in enumerate(keys)]
     expressions = [e.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)]
-    from_, where = _source(engine, source)
-    stmt = sa.select(*labelled_keys, *expressions).select_from(from_)
-    if where:
-        stmt = stmt.where(raw_sql(where))
+    stmt = _dataset(engine, source).select(*labelled_keys, *expressions)
     if window:
         stmt = stmt.where(*window)
     stmt = stmt.group_by(*keys)
