@@ -18,6 +18,7 @@ from airflow_dq.engines.sql.compiler import (
     Aggregation,
     aggregation,
     col,
+    compiles,
     raw_sql,
     violation,
     window_columns,
@@ -95,7 +96,12 @@ class SqlEngine:
         return self.dataset.reflected_type(column)
 
     def missing(self, metric: Metric) -> str | None:
-        """What the dialect lacks to compute ``metric`` (asked before the scan)."""
+        """What this engine or its dialect lacks to compute ``metric`` (asked before the
+        scan): a metric type the compiler's registry does not know, or a dialect gap."""
+        if not isinstance(metric, CustomScalar | ProfileMetric | Elsewhere):
+            inner = metric.metric if isinstance(metric, Grouped) else metric
+            if not compiles(inner):
+                return f"the SQL engine has no compiler for {type(inner).__name__} ({inner.label})"
         return self.dialect.missing(metric)
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
