@@ -14,7 +14,7 @@ from airflow.providers.standard.decorators.python import _PythonDecoratedOperato
 from airflow.sdk.bases.decorator import task_decorator_factory
 
 from airflow_dq.checks.base import Check
-from airflow_dq.engines.pandas.support import reject_sql_only_checks
+from airflow_dq.dataframe_support import reject_sql_only_checks
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,
     check_on_failure,

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_dq.metrics import Metric, Predicate
+from airflow_dq.metrics import Metric
+from airflow_dq.metrics.samples import DuplicateKeys, FailureSample  # noqa: F401  (re-exported: the old home)
 from airflow_dq.results import Severity
 
 if TYPE_CHECKING:  # the detector module is only needed when an anomaly check is judged
@@ -30,14 +31,7 @@ class CannotJudge(ValueError):
     a text where a timestamp belongs). The check gets status ``error``, never a pass or fail."""
 
 
-@dataclass(frozen=True)
-class DuplicateKeys:
-    """Failure sample of a uniqueness check: the keys that occur more than once."""
-
-    columns: tuple[str, ...]
-
-
-FailureSample = Predicate | DuplicateKeys
+# The row specifications engines fetch live with the metrics (engines never import checks).
 
 
 # History of one check: (check name, how many past runs) -> {metric label: points before

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from airflow_dq.checks.base import FailureSample
 from airflow_dq.checks.rows import ColumnRowCheck, RowLevelCheck
 from airflow_dq.metrics import (
     COMPARISONS,
@@ -23,6 +22,7 @@ from airflow_dq.metrics import (
     Predicate,
     RowCount,
 )
+from airflow_dq.metrics.samples import FailureSample
 
 DIRECTIONS = ("increasing", "decreasing")
 # Type families that compare with each other ("other" and unknown families: measured).

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any, Protocol
 
-from airflow_dq.checks.base import FailureSample
 from airflow_dq.metrics import Metric
+from airflow_dq.metrics.samples import FailureSample
 
 
 class Engine(Protocol):

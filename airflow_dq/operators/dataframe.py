@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_dq.checks.base import Check
-from airflow_dq.engines.pandas.support import reject_sql_only_checks
+from airflow_dq.dataframe_support import reject_sql_only_checks
 from airflow_dq.lineage import OpenLineageFacets
 from airflow_dq.operators.base import (
     RenderChecksOnACopy,

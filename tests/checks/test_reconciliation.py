@@ -82,7 +82,7 @@ def test_an_unreachable_source_is_an_error_not_a_pass(sqlite_engine: sa.Engine, 
 
 
 def test_a_dataframe_needs_a_source_connection() -> None:
-    from airflow_dq.engines.pandas.support import reject_sql_only_checks
+    from airflow_dq.dataframe_support import reject_sql_only_checks
 
     with pytest.raises(ValueError, match="other_conn_id"):
         reject_sql_only_checks([dq.row_count_matches("src")], owner="test")

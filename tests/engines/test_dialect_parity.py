@@ -71,11 +71,13 @@ def _grouped_suite() -> list[Check]:
             "ts", start="2026-11-27T00:00:00+00:00", end="2026-11-28T00:00:00+00:00", bucket="hour", name="day_buckets"
         ),
         dq.segment_completeness("country", expected=["US", "DE", "FR", "JP"]),
+        dq.segment_completeness("country", reference_table="countries", name="discovered_segments"),
     ]
 
 
 def _classic(bind: sa.Engine) -> SuiteResult:
     create_table(bind, "users", {"id": sa.Integer()}, [(u,) for u in range(1, 36)])
+    create_table(bind, "countries", {"country": sa.String(3)}, [("US",), ("DE",), ("JP",), ("JP",)])
     create_table(bind, "t", _doubles(classic.COLUMNS), classic._rows())
     return run(bind, [*classic._suite(), *_grouped_suite()], now=NOW, sample_size=1000)
 

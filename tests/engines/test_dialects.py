@@ -54,3 +54,24 @@ def test_what_the_dialect_lacks_is_an_error_for_that_check_only(sqlite_engine: s
     # The same suite on SQLite's own family measures all of them.
     native = run_checks(SqlEngine(sqlite_engine, table="t"), suite, now=NOW)
     assert [r.status for r in native.results] == [Status.PASS] * 5
+
+
+def test_the_engine_says_which_metrics_its_registry_cannot_compile(sqlite_engine: sa.Engine) -> None:
+    from dataclasses import dataclass
+
+    from airflow_dq.metrics import Grouped, Metric, RowCount
+    from airflow_dq.metrics.grouped import BySegments
+
+    @dataclass(frozen=True)
+    class Kurtosis(Metric):  # a metric no engine compiles (yet)
+        column: str
+
+        @property
+        def label(self) -> str:
+            return f"kurtosis of {self.column}"
+
+    create_table(sqlite_engine, "t", {"x": sa.Integer()}, [(1,)])
+    engine = SqlEngine(sqlite_engine, table="t")
+    assert engine.missing(RowCount()) is None
+    assert engine.missing(Kurtosis("x")) == "the SQL engine has no compiler for Kurtosis (kurtosis of x)"
+    assert "Kurtosis" in engine.missing(Grouped(Kurtosis("x"), BySegments(("x",))))

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FilteredSource, FrameSource, make_source
@@ -22,6 +21,7 @@ from airflow_dq.metrics import CustomScalar, Metric, MetricError
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
+from airflow_dq.metrics.samples import DuplicateKeys, FailureSample
 
 
 class PandasEngine:

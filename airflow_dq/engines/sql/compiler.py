@@ -151,6 +151,40 @@ Number = Callable[[str], sa.ColumnElement[Any]]
 Dataset = Callable[..., sa.Select[Any]]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What compiling a metric may need besides the metric: the dialect, the name of the
+    row_number() column of a duplicate key, a shift value for SQLite's standard deviation,
+    the column as a number, and a SELECT of the filtered dataset for sub-selects."""
+
+    dialect: Dialect
+    window_label: Callable[[tuple[str, ...]], str]
+    shift: Callable[[str], sa.ColumnElement[Any]] | None
+    as_number: Number
+    dataset: Dataset | None
+
+
+# The SQL engine's metric registry: metric type -> how it compiles to aggregates. The
+# suite asks ``compiles(metric)`` (through the engine's ``missing``) before the scan.
+SCALAR: dict[type[Metric], Callable[[Any, Scope], Aggregation]] = {}
+
+
+def _compiles(
+    *kinds: type[Metric],
+) -> Callable[[Callable[[Any, Scope], Aggregation]], Callable[[Any, Scope], Aggregation]]:
+    def register(build: Callable[[Any, Scope], Aggregation]) -> Callable[[Any, Scope], Aggregation]:
+        for kind in kinds:
+            SCALAR[kind] = build
+        return build
+
+    return register
+
+
+def compiles(metric: Metric) -> bool:
+    """Whether the scan can compute ``metric``."""
+    return type(metric) in SCALAR
+
+
 def aggregation(
     metric: Metric,
     dialect: Dialect,
@@ -166,49 +200,96 @@ def aggregation(
     is the column as a number (a boolean cast to 0/1); ``dataset(*columns)`` is a SELECT of
     the filtered dataset, for metrics that need a sub-select inside the scan (quantiles
     without ``percentile_cont``, order checks)."""
-    first = lambda values: values[0]  # noqa: E731
-    as_number = number or col
-    if isinstance(metric, RowCount):
-        return Aggregation([sa.func.count()], lambda v: _int(v[0]))
-    if isinstance(metric, NullCount):
-        return Aggregation([sa.func.count() - sa.func.count(col(metric.column))], lambda v: _int(v[0]))
-    if isinstance(metric, CompleteCount):
-        if len(metric.columns) == 1:
-            return Aggregation([sa.func.count(col(metric.columns[0]))], lambda v: _int(v[0]))
-        return Aggregation([count_where(_all_present(metric.columns), dialect)], lambda v: _int(v[0]))
-    if isinstance(metric, DuplicateCount):
-        return _duplicates(metric, dialect, window_label)
-    if isinstance(metric, DistinctCount):
-        return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], lambda v: _int(v[0]))
-    if isinstance(metric, Minimum):
-        return Aggregation([sa.func.min(col(metric.column))], lambda v: _number(first(v)))
-    if isinstance(metric, Maximum):
-        return Aggregation([sa.func.max(col(metric.column))], lambda v: _number(first(v)))
-    if isinstance(metric, Mean):
-        return Aggregation([sa.func.avg(dialect.averaged(as_number(metric.column)))], lambda v: _number(first(v)))
-    if isinstance(metric, Sum):
-        return Aggregation([sa.func.sum(as_number(metric.column))], lambda v: _number(first(v)))
-    if isinstance(metric, StdDev):
-        c = dialect.averaged(as_number(metric.column))
-        stddev = dialect.sample_stddev(c)
-        if stddev is None:  # no STDDEV (SQLite): count, sum and sum of squares
-            real = sa.cast(c, sa.Float)
-            if shift is not None:
-                # Sums of squares of large values cancel catastrophically (values near 1e8
-                # gave a stddev of 0); shifting by one of the values keeps the variance and
-                # the precision ("shifted data" algorithm).
-                real = real - shift(metric.column)
-            return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
-        return Aggregation([stddev], lambda v: _number(first(v)))
-    if isinstance(metric, Quantile):
-        return _quantile(metric, dialect, as_number, dataset)
-    if isinstance(metric, OrderViolations):
-        return _order_violations(metric, dataset)
-    if isinstance(metric, ViolationCount):
-        return Aggregation([count_where(violation(metric.predicate, dialect), dialect)], lambda v: _int(v[0]))
-    if isinstance(metric, ApproxDistinctCount):  # exact on a plain scan; sketched when incremental
-        return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], lambda v: _int(v[0]))
-    raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
+    build = SCALAR.get(type(metric))
+    if build is None:
+        raise TypeError(f"the SQL engine cannot compute metric {metric!r} in a scan")
+    return build(metric, Scope(dialect, window_label, shift, number or col, dataset))
+
+
+def _first_number(values: list[Any]) -> Any:
+    return _number(values[0])
+
+
+def _first_int(values: list[Any]) -> int:
+    return _int(values[0])
+
+
+@_compiles(RowCount)
+def _row_count(metric: RowCount, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.count()], _first_int)
+
+
+@_compiles(NullCount)
+def _null_count(metric: NullCount, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.count() - sa.func.count(col(metric.column))], _first_int)
+
+
+@_compiles(CompleteCount)
+def _complete_count(metric: CompleteCount, scope: Scope) -> Aggregation:
+    if len(metric.columns) == 1:
+        return Aggregation([sa.func.count(col(metric.columns[0]))], _first_int)
+    return Aggregation([count_where(_all_present(metric.columns), scope.dialect)], _first_int)
+
+
+@_compiles(DuplicateCount)
+def _duplicate_count(metric: DuplicateCount, scope: Scope) -> Aggregation:
+    return _duplicates(metric, scope.dialect, scope.window_label)
+
+
+@_compiles(DistinctCount, ApproxDistinctCount)  # approximate: exact on a plain scan, sketched when incremental
+def _distinct_count(metric: DistinctCount | ApproxDistinctCount, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.count(sa.distinct(col(metric.column)))], _first_int)
+
+
+@_compiles(Minimum)
+def _minimum(metric: Minimum, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.min(col(metric.column))], _first_number)
+
+
+@_compiles(Maximum)
+def _maximum(metric: Maximum, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.max(col(metric.column))], _first_number)
+
+
+@_compiles(Mean)
+def _mean(metric: Mean, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.avg(scope.dialect.averaged(scope.as_number(metric.column)))], _first_number)
+
+
+@_compiles(Sum)
+def _sum(metric: Sum, scope: Scope) -> Aggregation:
+    return Aggregation([sa.func.sum(scope.as_number(metric.column))], _first_number)
+
+
+@_compiles(StdDev)
+def _stddev(metric: StdDev, scope: Scope) -> Aggregation:
+    c = scope.dialect.averaged(scope.as_number(metric.column))
+    stddev = scope.dialect.sample_stddev(c)
+    if stddev is not None:
+        return Aggregation([stddev], _first_number)
+    # No STDDEV (SQLite): count, sum and sum of squares.
+    real = sa.cast(c, sa.Float)
+    if scope.shift is not None:
+        # Sums of squares of large values cancel catastrophically (values near 1e8 gave a
+        # stddev of 0); shifting by one of the values keeps the variance and the precision
+        # ("shifted data" algorithm).
+        real = real - scope.shift(metric.column)
+    return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], _sample_stddev)
+
+
+@_compiles(Quantile)
+def _quantile_metric(metric: Quantile, scope: Scope) -> Aggregation:
+    return _quantile(metric, scope.dialect, scope.as_number, scope.dataset)
+
+
+@_compiles(OrderViolations)
+def _order_metric(metric: OrderViolations, scope: Scope) -> Aggregation:
+    return _order_violations(metric, scope.dataset)
+
+
+@_compiles(ViolationCount)
+def _violation_count(metric: ViolationCount, scope: Scope) -> Aggregation:
+    return Aggregation([count_where(violation(metric.predicate, scope.dialect), scope.dialect)], _first_int)
 
 
 def _duplicates(

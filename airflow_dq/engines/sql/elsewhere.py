@@ -14,20 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_dq.engines.connections import open_connection
-from airflow_dq.engines.sql.compiler import aggregation, raw_sql
+from airflow_dq.engines.sql.compiler import aggregation
+from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.dialects import dialect_of
 from airflow_dq.engines.sql.session import guard, guarded_limits
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Reference
 
 
-def _select(reference: Reference, *columns: Any) -> sa.Select[Any]:
-    if reference.table is not None:
-        source: Any = sa.table(reference.table, schema=reference.schema)
-    else:
-        source = raw_sql(f"({reference.query}) AS dq_source_side")
-    stmt = sa.select(*columns).select_from(source)
-    return stmt.where(raw_sql(reference.where)) if reference.where else stmt
+def _select(bind: sa.Engine, reference: Reference, statements: Counter[str], *columns: Any) -> sa.Select[Any]:
+    return SqlDataset.of_reference(bind, reference, statements, alias="dq_source_side").select(*columns)
 
 
 def compute_elsewhere(
@@ -53,7 +49,7 @@ def compute_elsewhere(
             ]
             statements["source"] += 1
             with bind.connect() as conn:
-                row = conn.execute(_select(reference, *expressions)).one()
+                row = conn.execute(_select(bind, reference, statements, *expressions)).one()
             for i, (metric, agg) in enumerate(zip(batch, aggregations, strict=True)):
                 values[metric] = agg.read([row._mapping[f"m{i}_{j}"] for j in range(len(agg.expressions))])
         finally:

@@ -13,28 +13,29 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from airflow_dq.checks.base import DuplicateKeys, FailureSample
 from airflow_dq.engines.sql import isolation, known_groups
 from airflow_dq.engines.sql.compiler import (
     Aggregation,
     aggregation,
     col,
+    compiles,
     raw_sql,
     violation,
     window_columns,
 )
-from airflow_dq.engines.sql.dialects import Dialect, dialect_of
+from airflow_dq.engines.sql.dataset import SqlDataset
+from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.engines.sql.elsewhere import compute_elsewhere
 from airflow_dq.engines.sql.grouped import compute_grouped
 from airflow_dq.engines.sql.histograms import compute_sql_profiles
 from airflow_dq.engines.sql.limits import select_list_limit
 from airflow_dq.engines.sql.session import Limits, StatementLog, StatementTimeout, guard
 from airflow_dq.engines.sql.split import split_select_list
-from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics import CustomScalar, DuplicateCount, Maximum, Metric, Minimum, WrongShape
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
+from airflow_dq.metrics.samples import DuplicateKeys, FailureSample
 from airflow_dq.sql_fragments import fragment_problem
 
 
@@ -64,72 +65,45 @@ class SqlEngine:
                 raise ValueError(f"SqlEngine: '{argument}' {problem}")
         if query is not None:  # the query becomes a sub-select: its own final ';' must go
             query = query.rstrip().removesuffix(";")
-        self.table, self.schema, self.query = table, schema, query
-        self.where = where.strip() if where else None
         self.statements: Counter[str] = StatementLog()
         # Every statement through this engine is read-only and time-bounded (session.py).
         self.bind = guard(bind, limits, statements=self.statements)
         # The family comes from the SQLAlchemy dialect name; ``dialect=`` overrides it for a
         # database that speaks another's wire protocol with fewer features.
-        self._dialect = dialect or dialect_of(self.bind)
-        self._column_types: dict[str, str] | None = None
-        self._sql_types: dict[str, sa.types.TypeEngine[Any]] = {}  # reflected, tables only
+        self.dataset = SqlDataset(
+            self.bind, table=table, schema=schema, query=query, where=where, statements=self.statements, dialect=dialect
+        )
         self._select_list_limit: int | None = None
 
-    # -- the dataset -----------------------------------------------------------------
+    # -- the dataset (dataset.py) ----------------------------------------------------------
     @property
     def dialect(self) -> Dialect:
         """The database family (dialects.py): what SQL spells differently there."""
-        return self._dialect
+        return self.dataset.dialect
+
+    table = property(lambda self: self.dataset.table)
+    schema = property(lambda self: self.dataset.schema)
+    query = property(lambda self: self.dataset.query)
+    where = property(lambda self: self.dataset.where)
 
     def describe(self) -> str:
-        if self.table is not None:
-            what = f"table {self.schema + '.' if self.schema else ''}{self.table}"
-        else:
-            what = "query"
-        return f"{what} where {self.where}" if self.where else what
-
-    def _source(self) -> sa.FromClause | sa.TextClause:
-        if self.table is not None:
-            return sa.table(self.table, schema=self.schema)
-        return raw_sql(f"({self.query}) AS dq_source")
-
-    def _filtered(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
-        return stmt.where(raw_sql(self.where)) if self.where else stmt
-
-    def _execute(self, kind: str, stmt: sa.Executable) -> list[sa.Row[Any]]:
-        self.statements[kind] += 1
-        with self.bind.connect() as conn:
-            return list(conn.execute(stmt))
+        return self.dataset.describe()
 
     # -- Engine protocol -------------------------------------------------------------
     def column_types(self) -> dict[str, str]:
-        if self._column_types is None:
-            self._column_types = self._reflect()
-        return self._column_types
-
-    def _reflect(self) -> dict[str, str]:
-        self.statements["schema"] += 1
-        if self.table is not None:
-            with self.bind.connect() as conn:
-                columns = self.dialect.columns(conn, self.table, self.schema)
-            if not columns:
-                raise sa.exc.NoSuchTableError(self.describe())
-            self._sql_types = columns
-            return {name: type_family(sql_type) for name, sql_type in columns.items()}
-        # A query has no catalog entry: its column names come from an empty result, and
-        # its types are not known ("other"), so the schema check compares names only.
-        with self.bind.connect() as conn:
-            names = conn.execute(sa.select(sa.literal_column("*")).select_from(self._source()).limit(0)).keys()
-        return dict.fromkeys(names, "other")
+        return self.dataset.column_types()
 
     def reflected_type(self, column: str) -> sa.types.TypeEngine[Any] | None:
         """The column's reflected SQL type (tables only; None for a query's columns)."""
-        self.column_types()
-        return self._sql_types.get(column)
+        return self.dataset.reflected_type(column)
 
     def missing(self, metric: Metric) -> str | None:
-        """What the dialect lacks to compute ``metric`` (asked before the scan)."""
+        """What this engine or its dialect lacks to compute ``metric`` (asked before the
+        scan): a metric type the compiler's registry does not know, or a dialect gap."""
+        if not isinstance(metric, CustomScalar | ProfileMetric | Elsewhere):
+            inner = metric.metric if isinstance(metric, Grouped) else metric
+            if not compiles(inner):
+                return f"the SQL engine has no compiler for {type(inner).__name__} ({inner.label})"
         return self.dialect.missing(metric)
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
@@ -149,7 +123,7 @@ class SqlEngine:
         for metric in metrics:
             if isinstance(metric, CustomScalar):
                 try:
-                    rows = self._execute("custom", raw_sql(metric.sql))
+                    rows = self.dataset.execute("custom", raw_sql(metric.sql))
                 except StatementTimeout:
                     raise
                 except isolation.REFUSED as err:  # the user's query: this check's error only
@@ -168,9 +142,33 @@ class SqlEngine:
 
     def _still_answers(self) -> None:
         """Raise when the database no longer answers a trivial SELECT (retryable)."""
-        self._execute("isolation", sa.select(sa.literal(1)))
+        self.dataset.execute("isolation", sa.select(sa.literal(1)))
 
     def _scan(self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None = None) -> dict[Metric, Any]:
+        owners, aggregations, statements = self._plan_scan(metrics, known)
+        if len(statements) > 1:  # each extra statement reads the table once more: said in the log
+            self.statements["extra_scans"] += len(statements) - 1
+        row: dict[str, Any] = {}
+        for statement in statements:
+            (result,) = self.dataset.execute("data", statement)
+            row.update(result._mapping)
+        values: dict[Metric, Any] = {}
+        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
+            values[metric] = agg.read([row[f"m{i}_{j}"] for j in range(len(agg.expressions))])
+            if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
+                values[metric] = self._as_column_type(metric.column, values[metric])
+        return values
+
+    def scan_statements(self, metrics: Collection[Metric]) -> list[sa.Select[Any]]:
+        """The scan's SELECT(s) for ``metrics``, unexecuted (to compile them for a dialect)."""
+        grouped = [m for m in metrics if isinstance(m, Grouped)]
+        in_scan, _ = known_groups.plan(self, grouped) if grouped else ({}, [])
+        scalar = [m for m in metrics if not isinstance(m, CustomScalar | Grouped | ProfileMetric | Elsewhere)]
+        return self._plan_scan(scalar, in_scan)[2]
+
+    def _plan_scan(
+        self, metrics: list[Metric], known: Mapping[Metric, Aggregation] | None
+    ) -> tuple[list[Metric], list[Aggregation], list[sa.Select[Any]]]:
         windows = window_columns(metrics)
         labels = {key: f"dq_dup_{i}" for i, key in enumerate(windows)}
         aggregations = [
@@ -186,19 +184,8 @@ class SqlEngine:
         for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
             window = labels.get(metric.columns) if isinstance(metric, DuplicateCount) else None
             expressions += [(expr.label(f"m{i}_{j}"), window) for j, expr in enumerate(agg.expressions)]
-        row: dict[str, Any] = {}
         chunks = split_select_list(expressions, self.select_list_limit())
-        if len(chunks) > 1:  # each extra statement reads the table once more: said in the log
-            self.statements["extra_scans"] += len(chunks) - 1
-        for chunk in chunks:
-            (result,) = self._execute("data", self._scan_statement(chunk, windows, labels))
-            row.update(result._mapping)
-        values: dict[Metric, Any] = {}
-        for i, (metric, agg) in enumerate(zip(owners, aggregations, strict=True)):
-            values[metric] = agg.read([row[f"m{i}_{j}"] for j in range(len(agg.expressions))])
-            if isinstance(metric, Minimum | Maximum) and isinstance(values[metric], str):
-                values[metric] = self._as_column_type(metric.column, values[metric])
-        return values
+        return owners, aggregations, [self._scan_statement(chunk, windows, labels) for chunk in chunks]
 
     def _scan_statement(
         self,
@@ -210,14 +197,14 @@ class SqlEngine:
         needed = {window for _, window in chunk if window}
         windows = [key for key in windows if labels[key] in needed]
         if not windows:
-            return self._filtered(sa.select(*expressions).select_from(self._source()))
+            return self.dataset.filtered(sa.select(*expressions).select_from(self.dataset.source()))
         # Multi-column duplicates need row_number() per key, so the scan reads from a
         # sub-select that adds those window columns to every row (still one statement).
         numbered = sa.select(
             sa.literal_column("*"),
             *(sa.func.row_number().over(partition_by=[col(c) for c in key]).label(labels[key]) for key in windows),
-        ).select_from(self._source())
-        return sa.select(*expressions).select_from(self._filtered(numbered).subquery("dq_scan"))
+        ).select_from(self.dataset.source())
+        return sa.select(*expressions).select_from(self.dataset.filtered(numbered).subquery("dq_scan"))
 
     def select_list_limit(self) -> int:
         if self._select_list_limit is None:
@@ -228,7 +215,7 @@ class SqlEngine:
         # Untyped SELECTs (MIN/MAX, SELECT * for samples) return SQLite's storage values: text
         # for DATE/DATETIME, 0/1 for BOOLEAN (MySQL: 0/1 for BOOLEAN). Read them with the column's own type, so values
         # are dates, datetimes and booleans as on PostgreSQL.
-        sql_type = self._sql_types.get(column)
+        sql_type = self.dataset.reflected_type(column)
         if value is None or sql_type is None or not self.dialect.untyped_results:
             return value  # other drivers already return typed values
         dialect = self.bind.dialect
@@ -247,21 +234,26 @@ class SqlEngine:
 
     def _subselect(self, *columns: Any) -> sa.Select[Any]:
         """A SELECT of the filtered dataset, for sub-selects inside the one scan."""
-        return self._filtered(sa.select(*columns).select_from(self._source()))
+        return self.dataset.filtered(sa.select(*columns).select_from(self.dataset.source()))
 
     def _any_value(self, column: str) -> sa.ColumnElement[Any]:
         """One non-NULL value of ``column`` (from the first rows read): a shift that keeps
         SQLite's sums of squares precise. Any value works; a typical one works best."""
         c = col(column)
-        pick = sa.select(c).select_from(self._source()).where(c.is_not(None)).limit(1)
+        pick = sa.select(c).select_from(self.dataset.source()).where(c.is_not(None)).limit(1)
         return pick.correlate(None).scalar_subquery()
 
     def sample(self, spec: FailureSample, limit: int) -> list[dict[str, Any]]:
+        rows = self.dataset.execute("samples", self.sample_statement(spec, limit))
+        return [{k: self._as_column_type(k, v) for k, v in row._mapping.items()} for row in rows]
+
+    def sample_statement(self, spec: FailureSample, limit: int) -> sa.Select[Any]:
+        """The SELECT of up to ``limit`` rows that show why a check failed."""
         if isinstance(spec, DuplicateKeys):
             keys = [col(c) for c in spec.columns]
             count = sa.func.count()
             stmt = (
-                self._filtered(sa.select(*keys, count.label("dq_count")).select_from(self._source()))
+                self.dataset.filtered(sa.select(*keys, count.label("dq_count")).select_from(self.dataset.source()))
                 .where(*(k.is_not(None) for k in keys))
                 .group_by(*keys)
                 .having(count > 1)
@@ -270,9 +262,8 @@ class SqlEngine:
             )
         else:
             stmt = (
-                self._filtered(sa.select(sa.literal_column("*")).select_from(self._source()))
+                self.dataset.filtered(sa.select(sa.literal_column("*")).select_from(self.dataset.source()))
                 .where(violation(spec, self.dialect))
                 .limit(limit)
             )
-        rows = self._execute("samples", stmt)
-        return [{k: self._as_column_type(k, v) for k, v in row._mapping.items()} for row in rows]
+        return stmt

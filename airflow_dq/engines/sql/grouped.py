@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.compiler import aggregation, col, raw_sql
+from airflow_dq.engines.sql.compiler import aggregation, col
+from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.metrics import DuplicateCount
 from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, Grouping, GroupKey, Reference
@@ -41,32 +42,15 @@ def keys_and_filter(grouping: Grouping, dialect: Dialect) -> tuple[list[sa.Colum
     raise TypeError(f"the SQL engine cannot group by {grouping!r}")
 
 
-def _source(engine: SqlEngine, reference: Reference | None) -> tuple[Any, str | None]:
+def _dataset(engine: SqlEngine, reference: Reference | None) -> SqlDataset:
     if reference is None:
-        return engine._source(), engine.where
-    if reference.table is not None:
-        return sa.table(reference.table, schema=reference.schema), reference.where
-    return raw_sql(f"({reference.query}) AS dq_reference"), reference.where
+        return engine.dataset
+    return SqlDataset.of_reference(engine.bind, reference, engine.statements)
 
 
 def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, metrics: list[Grouped]) -> dict:
     dialect = engine.dialect
-    keys, window = keys_and_filter(grouping, dialect)
-    aggregations = []
-    for metric in metrics:
-        if isinstance(metric.metric, DuplicateCount) and len(metric.metric.columns) > 1:
-            raise TypeError(f"the SQL engine cannot compute {metric.label}: multi-column duplicates need a window")
-        aggregations.append(aggregation(metric.metric, dialect, lambda _: ""))
-    labelled_keys = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    expressions = [e.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)]
-    from_, where = _source(engine, source)
-    stmt = sa.select(*labelled_keys, *expressions).select_from(from_)
-    if where:
-        stmt = stmt.where(raw_sql(where))
-    if window:
-        stmt = stmt.where(*window)
-    stmt = stmt.group_by(*keys)
-
+    stmt, keys, aggregations = _statement(engine, source, grouping, metrics)
     engine.statements["grouped"] += 1
     with engine.bind.connect() as conn, conn.begin():
         dialect.bucket_session(conn, grouping)  # e.g. PostgreSQL's TimeZone, transaction-local
@@ -83,12 +67,40 @@ def _group_by(engine: SqlEngine, source: Reference | None, grouping: Grouping, m
     return values
 
 
-def compute_grouped(engine: SqlEngine, metrics: Sequence[Grouped]) -> dict[Grouped, dict[tuple[Any, ...], Any]]:
-    """Every grouped metric's value, with one GROUP BY per (source, grouping)."""
+def _statement(
+    engine: SqlEngine, source: Reference | None, grouping: Grouping, metrics: list[Grouped]
+) -> tuple[sa.Select[Any], list[Any], list[Any]]:
+    dialect = engine.dialect
+    keys, window = keys_and_filter(grouping, dialect)
+    aggregations = []
+    for metric in metrics:
+        if isinstance(metric.metric, DuplicateCount) and len(metric.metric.columns) > 1:
+            raise TypeError(f"the SQL engine cannot compute {metric.label}: multi-column duplicates need a window")
+        aggregations.append(aggregation(metric.metric, dialect, lambda _: ""))
+    labelled_keys = [k.label(f"k{i}") for i, k in enumerate(keys)]
+    expressions = [e.label(f"m{i}_{j}") for i, agg in enumerate(aggregations) for j, e in enumerate(agg.expressions)]
+    stmt = _dataset(engine, source).select(*labelled_keys, *expressions)
+    if window:
+        stmt = stmt.where(*window)
+    stmt = stmt.group_by(*keys)
+    return stmt, keys, aggregations
+
+
+def _batches(metrics: Sequence[Grouped]) -> dict[tuple[Reference | None, Grouping], list[Grouped]]:
     batches: dict[tuple[Reference | None, Grouping], list[Grouped]] = defaultdict(list)
     for metric in dict.fromkeys(metrics):
         batches[(metric.source, metric.grouping)].append(metric)
+    return batches
+
+
+def grouped_statements(engine: SqlEngine, metrics: Sequence[Grouped]) -> list[sa.Select[Any]]:
+    """The GROUP BY statements for ``metrics``, unexecuted (to compile them for a dialect)."""
+    return [_statement(engine, source, grouping, batch)[0] for (source, grouping), batch in _batches(metrics).items()]
+
+
+def compute_grouped(engine: SqlEngine, metrics: Sequence[Grouped]) -> dict[Grouped, dict[tuple[Any, ...], Any]]:
+    """Every grouped metric's value, with one GROUP BY per (source, grouping)."""
     values: dict[Grouped, dict[tuple[Any, ...], Any]] = {}
-    for (source, grouping), batch in batches.items():
+    for (source, grouping), batch in _batches(metrics).items():
         values.update(_group_by(engine, source, grouping, batch))
     return values

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.compiler import col, raw_sql
-from airflow_dq.engines.sql.dialects import dialect_of
+from airflow_dq.engines.sql.compiler import col
+from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.limits import select_list_limit
 from airflow_dq.engines.sql.split import split_select_list
-from airflow_dq.engines.sql.types import type_family
 from airflow_dq.metrics.grouped import Reference
 from airflow_dq.metrics.profiles import HistogramKey, ProfileMetric, RowsValue, column_of
 
@@ -37,58 +36,30 @@ def _plain(value: Any) -> Any:
 
 
 class SqlSide:
-    """A table or query (with an optional raw SQL ``where``) measured in the database."""
+    """A dataset (``SqlDataset``) as the profile computations see it: samples, top
+    categories and histograms measured in the database."""
 
-    def __init__(
-        self,
-        bind: sa.Engine,
-        source: sa.FromClause | sa.TextClause,
-        *,
-        where: str | None = None,
-        name: str = "query",
-        table: tuple[str, str | None] | None = None,
-        statements: Counter[str] | None = None,
-    ) -> None:
-        self.bind = bind
-        self.source = source
-        self.where = where
-        self.name = name
-        self._table = table  # (name, schema) for catalog reflection
-        self.statements = statements if statements is not None else Counter()
-        self._types: dict[str, str] | None = None
+    def __init__(self, dataset: SqlDataset) -> None:
+        self.dataset = dataset
+        self.bind = dataset.bind
+        self.statements = dataset.statements
 
     @classmethod
     def of_reference(cls, bind: sa.Engine, reference: Reference, statements: Counter[str]) -> SqlSide:
-        if reference.table is not None:
-            source: Any = sa.table(reference.table, schema=reference.schema)
-            table = (reference.table, reference.schema)
-        else:
-            source, table = raw_sql(f"({reference.query}) AS dq_reference"), None
-        return cls(bind, source, where=reference.where, name=str(reference), table=table, statements=statements)
+        # A reference's catalog lookup was never part of the suite's statement log.
+        return cls(SqlDataset.of_reference(bind, reference, statements, count_reflection=False))
 
     def describe(self) -> str:
-        return self.name
+        return self.dataset.describe()
 
     def _select(self, *columns: Any) -> sa.Select[Any]:
-        stmt = sa.select(*columns).select_from(self.source)
-        return stmt.where(raw_sql(self.where)) if self.where else stmt
+        return self.dataset.select(*columns)
 
     def _rows(self, kind: str, stmt: sa.Executable) -> list[sa.Row[Any]]:
-        self.statements[kind] += 1
-        with self.bind.connect() as conn:
-            return list(conn.execute(stmt))
+        return self.dataset.execute(kind, stmt)
 
     def column_types(self) -> dict[str, str]:
-        if self._types is None:
-            if self._table is not None:
-                with self.bind.connect() as conn:
-                    found = dialect_of(self.bind).columns(conn, self._table[0], self._table[1])
-                self._types = {name: type_family(sql_type) for name, sql_type in found.items()}
-            else:
-                with self.bind.connect() as conn:
-                    names = conn.execute(self._select(sa.literal_column("*")).limit(0)).keys()
-                self._types = dict.fromkeys(names, "other")
-        return self._types
+        return self.dataset.column_types()
 
     def sample(self, columns: Sequence[str], limit: int) -> RowsValue:
         # First without ordering: data that fits is read whole, in the database's order, so
@@ -98,7 +69,7 @@ class SqlSide:
         rows = self._rows("profile", selected.limit(limit + 1))
         total = len(rows)
         if total > limit:
-            rows = self._rows("profile", selected.order_by(dialect_of(self.bind).random()).limit(limit))
+            rows = self._rows("profile", selected.order_by(self.dataset.dialect.random()).limit(limit))
             total = int(self._rows("profile", self._select(sa.func.count()))[0][0])
         data = {c: [_plain(row[i]) for row in rows] for i, c in enumerate(columns)}
         return RowsValue(data, total)
@@ -151,15 +122,7 @@ def compute_sql_profiles(engine: SqlEngine, metrics: Sequence[ProfileMetric]) ->
     """Profile metrics of a SQL engine's dataset; references may be tables, queries or frames."""
     from airflow_dq.engines.profiles import compute_profiles, frame_side_of
 
-    current = SqlSide(
-        engine.bind,
-        engine._source(),
-        where=engine.where,
-        name=engine.describe(),
-        table=(engine.table, engine.schema) if engine.table is not None else None,
-        statements=engine.statements,
-    )
-    current._types = engine.column_types()
+    current = SqlSide(engine.dataset)  # its reflection is the scan's, cached
 
     def side_of(source: Any) -> Any:
         if isinstance(source, Reference):

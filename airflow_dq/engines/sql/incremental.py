@@ -245,11 +245,11 @@ class IncrementalSqlEngine(SqlEngine):
         ]
         rows: dict[Any, dict[str, Any]] = {}
         for chunk in split_select_list(expressions, self.select_list_limit() - 1):
-            stmt = self._filtered(
-                sa.select(partition.label("dq_partition"), *(e for e, _ in chunk)).select_from(self._source())
+            stmt = self.dataset.filtered(
+                sa.select(partition.label("dq_partition"), *(e for e, _ in chunk)).select_from(self.dataset.source())
             )
             stmt = stmt.where(wanted).group_by(partition)
-            for row in self._execute("partition_scan", stmt):
+            for row in self.dataset.execute("partition_scan", stmt):
                 rows.setdefault(row._mapping["dq_partition"], {}).update(row._mapping)
         scanned: dict[str | None, dict[Metric, Any]] = {}
         for raw, mapping in rows.items():
@@ -288,8 +288,8 @@ class IncrementalSqlEngine(SqlEngine):
             register, rank = sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
         else:
             raise TypeError(f"no distinct-count sketch for the {self.dialect.name!r} dialect")
-        inner = self._filtered(
-            sa.select(partition.label("p"), register.label("r"), rank.label("k")).select_from(self._source())
+        inner = self.dataset.filtered(
+            sa.select(partition.label("p"), register.label("r"), rank.label("k")).select_from(self.dataset.source())
         ).where(wanted, value.is_not(None))
         cells = inner.subquery("dq_cells")
         stmt = sa.select(cells.c.p, cells.c.r, sa.func.max(cells.c.k)).group_by(cells.c.p, cells.c.r)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_dq.checks import Check
+from airflow_dq.dataframe_support import reject_sql_only_checks
 from airflow_dq.engines.pandas.engine import PandasEngine
-from airflow_dq.engines.pandas.support import reject_sql_only_checks
 from airflow_dq.results import SuiteResult
 from airflow_dq.suite import run_checks, validate_checks
 
