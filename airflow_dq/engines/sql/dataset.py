@@ -20,8 +20,8 @@ from airflow_dq.metrics.grouped import Reference
 
 
 def raw_sql(fragment: str) -> sa.TextClause:
-    """User SQL as written (see ``session.user_sql``: colons, bound placeholders)."""
-    from airflow_dq.engines.sql.session import user_sql
+    """User SQL as written (see ``parameters.user_sql``: colons, bound placeholders)."""
+    from airflow_dq.engines.sql.parameters import user_sql
 
     return user_sql(fragment)
 
