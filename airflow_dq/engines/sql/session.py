@@ -211,6 +211,10 @@ class _Guard:
                 watchdog = _Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
                 self._watchdogs[conn] = watchdog
                 watchdog.start()
+            elif self.dialect == "duckdb":  # embedded: no server timeout, no socket
+                watchdog = _Interrupter(dbapi, timeout)
+                self._watchdogs[conn] = watchdog
+                watchdog.start()
         state = self._state.get(conn)
         if state is None:  # the transaction's first statement
             state = self._state[conn] = {"deadline": math.inf, "interrupted": False}
@@ -244,7 +248,7 @@ class _Guard:
             return None
         kind = self.kind(context.execution_context)
         if watchdog is not None and watchdog.fired:
-            return StatementTimeout(kind, timeout, "the server stopped answering; the connection was closed")
+            return StatementTimeout(kind, timeout, watchdog.reason)
         state = self._state.get(conn)
         if self.dialect == "sqlite" and state is not None and state["interrupted"]:
             return StatementTimeout(kind, timeout)
@@ -290,6 +294,8 @@ class _Watchdog:
     at all (stopped, partitioned), where nothing else would ever wake the blocked read.
     """
 
+    reason = "the server stopped answering; the connection was closed"
+
     def __init__(self, fileno: Any, seconds: float) -> None:
         self.fired = False
         self._fileno = fileno
@@ -315,6 +321,23 @@ class _Watchdog:
             pass
         finally:
             sock.close()
+
+
+class _Interrupter(_Watchdog):
+    """DuckDB runs in this process: interrupt its connection when a statement outlives the
+    statement timeout (the statement fails with "Interrupted")."""
+
+    reason = "the embedded database's statement was interrupted"
+
+    def __init__(self, dbapi: Any, seconds: float) -> None:
+        self.fired = False
+        self._dbapi = dbapi
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        self._dbapi.interrupt()
 
 
 # -- connect timeout -----------------------------------------------------------------------
