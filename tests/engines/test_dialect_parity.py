@@ -141,3 +141,17 @@ def test_time_buckets_read_naive_timestamps_as_wall_clock_of_the_zone(other: sa.
     assert str(result.status) == "fail"
     assert result.observed["missing"] == ["2026-11-26T14:00:00+01:00"]
     assert result.observed["buckets"] == 24
+
+
+def test_a_slow_duckdb_statement_times_out_as_a_retryable_error(duckdb_engine: sa.Engine) -> None:
+    from airflow_dq.engines.sql import SqlEngine
+    from airflow_dq.engines.sql.session import Limits, StatementTimeout
+    from airflow_dq.suite import run_checks
+    from tests.engines.test_timeouts import SLOW
+
+    create_table(duckdb_engine, "t", {"x": sa.Integer()}, [(1,)])
+    engine = SqlEngine(duckdb_engine, table="t", limits=Limits(statement_timeout=0.5))
+    with pytest.raises(StatementTimeout, match=r"the custom statement took longer than statement_timeout=0\.5s"):
+        run_checks(engine, [dq.row_count(min=1), dq.custom_sql(SLOW, min=0, name="slow")], now=NOW)
+    # The connection is usable again, and the scan ran within its time.
+    assert run_checks(SqlEngine(duckdb_engine, table="t"), [dq.row_count(min=1)], now=NOW).passed

@@ -16,8 +16,15 @@ import pandas as pd
 from airflow_dq.engines.pandas.grouped import grouped_states
 from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FilteredSource, FrameSource, make_source
-from airflow_dq.engines.pandas.states import count_hashes, key_hashes, metric_columns, python_value, state_for
-from airflow_dq.metrics import CustomScalar, Metric, MetricError
+from airflow_dq.engines.pandas.states import (
+    count_hashes,
+    folds,
+    key_hashes,
+    metric_columns,
+    python_value,
+    state_for,
+)
+from airflow_dq.metrics import CompleteCount, CustomScalar, Metric, MetricError, NullCount, RowCount, ViolationCount
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
@@ -60,6 +67,20 @@ class PandasEngine:
             self.statements["schema"] += 1
             self._column_types = self.source.column_types()
         return self._column_types
+
+    def missing(self, metric: Metric) -> str | None:
+        """What this engine lacks to compute ``metric`` (asked by the suite before it
+        measures): a metric type its registry (``states.STATES``) does not fold, or a
+        grouped metric other than a count."""
+        if isinstance(metric, ProfileMetric | Elsewhere | CustomScalar):
+            return None  # custom SQL is refused at parse time (dataframe_support.py)
+        if isinstance(metric, Grouped):
+            if not isinstance(metric.metric, RowCount | NullCount | CompleteCount | ViolationCount):
+                return f"the pandas engine cannot compute {metric.metric.label} per group (only counts)"
+            return None
+        if not folds(metric):
+            return f"the pandas engine has no state for {type(metric).__name__} ({metric.label})"
+        return None
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
         for metric in metrics:

@@ -349,44 +349,105 @@ class KeyCounts:
         return int(repeated.sum() if self.count_all else (repeated - 1).sum())
 
 
+# The pandas engine's metric registry: metric type -> a fresh state that folds chunks into
+# the metric's value (``build(metric, chunked)``). The suite asks ``folds(metric)`` through
+# the engine's ``missing`` before it measures anything.
+STATES: dict[type[Metric], Callable[[Any, bool], Any]] = {}
+
+
+def _folds(kind: type[Metric]) -> Callable[[Callable[[Any, bool], Any]], Callable[[Any, bool], Any]]:
+    def register(build: Callable[[Any, bool], Any]) -> Callable[[Any, bool], Any]:
+        STATES[kind] = build
+        return build
+
+    return register
+
+
+def folds(metric: Metric) -> bool:
+    """Whether the pandas engine can compute ``metric``."""
+    return type(metric) in STATES
+
+
 def state_for(metric: Metric, *, chunked: bool) -> Any:
     """A fresh state that folds chunks into ``metric``'s value."""
-    if isinstance(metric, RowCount):
-        return Count(len)
-    if isinstance(metric, NullCount):
-        column = metric.column
-        return Count(lambda v: len(v) - int(v.present(column).sum()))
-    if isinstance(metric, CompleteCount):
-        columns = metric.columns
-        return Count(lambda v: int(v.complete(columns).sum()))
-    if isinstance(metric, ViolationCount):
-        predicate = metric.predicate
-        return Count(lambda v: int(violation_mask(v, predicate).sum()))
-    if isinstance(metric, Minimum):
-        return Extreme(metric.column, min, "min")
-    if isinstance(metric, Maximum):
-        return Extreme(metric.column, max, "max")
-    if isinstance(metric, Mean):
-        return Moments(metric.column, need_m2=False)
-    if isinstance(metric, StdDev):
-        return Moments(metric.column, need_m2=True)
-    if isinstance(metric, DuplicateCount):
-        if not chunked:
-            return ExactDuplicates(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
-        if metric.ignore_nulls and not metric.count_all:
-            return KeyHashes(metric.columns)
-        # NULL as a key value or every row of a repeated key: count rows per key (exact
-        # keys; a chunked file pays one key per distinct key here).
-        return KeyCounts(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
-    if isinstance(metric, Sum):
-        return Total(metric.column)
-    if isinstance(metric, DistinctCount):
-        return DistinctHashes((metric.column,)) if chunked else DistinctValues(metric.column)
-    if isinstance(metric, Quantile):
-        return Values((metric.column,), _quantile(metric.column, metric.q))
-    if isinstance(metric, OrderViolations):
-        return Values((metric.column, metric.order_by), _order_breaks(metric))
-    raise TypeError(f"the pandas engine cannot compute metric {metric!r}")
+    build = STATES.get(type(metric))
+    if build is None:
+        raise TypeError(f"the pandas engine cannot compute metric {metric!r}")
+    return build(metric, chunked)
+
+
+@_folds(RowCount)
+def _row_count(metric: RowCount, chunked: bool) -> Any:
+    return Count(len)
+
+
+@_folds(NullCount)
+def _null_count(metric: NullCount, chunked: bool) -> Any:
+    column = metric.column
+    return Count(lambda v: len(v) - int(v.present(column).sum()))
+
+
+@_folds(CompleteCount)
+def _complete_count(metric: CompleteCount, chunked: bool) -> Any:
+    columns = metric.columns
+    return Count(lambda v: int(v.complete(columns).sum()))
+
+
+@_folds(ViolationCount)
+def _violation_count(metric: ViolationCount, chunked: bool) -> Any:
+    predicate = metric.predicate
+    return Count(lambda v: int(violation_mask(v, predicate).sum()))
+
+
+@_folds(Minimum)
+def _minimum(metric: Minimum, chunked: bool) -> Any:
+    return Extreme(metric.column, min, "min")
+
+
+@_folds(Maximum)
+def _maximum(metric: Maximum, chunked: bool) -> Any:
+    return Extreme(metric.column, max, "max")
+
+
+@_folds(Mean)
+def _mean(metric: Mean, chunked: bool) -> Any:
+    return Moments(metric.column, need_m2=False)
+
+
+@_folds(StdDev)
+def _stddev(metric: StdDev, chunked: bool) -> Any:
+    return Moments(metric.column, need_m2=True)
+
+
+@_folds(DuplicateCount)
+def _duplicate_count(metric: DuplicateCount, chunked: bool) -> Any:
+    if not chunked:
+        return ExactDuplicates(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
+    if metric.ignore_nulls and not metric.count_all:
+        return KeyHashes(metric.columns)
+    # NULL as a key value or every row of a repeated key: count rows per key (exact keys; a
+    # chunked file pays one key per distinct key here).
+    return KeyCounts(metric.columns, ignore_nulls=metric.ignore_nulls, count_all=metric.count_all)
+
+
+@_folds(Sum)
+def _sum(metric: Sum, chunked: bool) -> Any:
+    return Total(metric.column)
+
+
+@_folds(DistinctCount)
+def _distinct_count(metric: DistinctCount, chunked: bool) -> Any:
+    return DistinctHashes((metric.column,)) if chunked else DistinctValues(metric.column)
+
+
+@_folds(Quantile)
+def _quantile_state(metric: Quantile, chunked: bool) -> Any:
+    return Values((metric.column,), _quantile(metric.column, metric.q))
+
+
+@_folds(OrderViolations)
+def _order_state(metric: OrderViolations, chunked: bool) -> Any:
+    return Values((metric.column, metric.order_by), _order_breaks(metric))
 
 
 def metric_columns(metric: Metric) -> tuple[str, ...]:

@@ -65,54 +65,98 @@ def _all_present(columns: Sequence[str]) -> sa.ColumnElement[bool]:
     return sa.and_(*(col(c).is_not(None) for c in columns))
 
 
+# Row predicates -> the SQL boolean TRUE for the rows that break them, by registry.
+PREDICATES: dict[type[Predicate], Callable[[Any, Dialect], sa.ColumnElement[bool]]] = {}
+
+
+def _rule(kind: type[Predicate]) -> Callable[[Callable[[Any, Dialect], Any]], Callable[[Any, Dialect], Any]]:
+    def register(build: Callable[[Any, Dialect], Any]) -> Callable[[Any, Dialect], Any]:
+        PREDICATES[kind] = build
+        return build
+
+    return register
+
+
 def violation(pred: Predicate, dialect: Dialect) -> sa.ColumnElement[bool]:
     """A boolean that is TRUE exactly for the rows that break ``pred``'s rule.
 
     For a NULL value a column rule is NULL, not TRUE, so COUNT/FILTER/WHERE skip the row
     without an extra ``IS NOT NULL`` test per row (a few % of a wide scan).
     """
-    if isinstance(pred, IsNull):
-        return col(pred.column).is_(None)
-    if isinstance(pred, HasValue):
-        return col(pred.column).is_not(None)
-    if isinstance(pred, SqlConditionFalse):
-        return dialect.not_true(raw_sql(f"({pred.condition})"))
-    if isinstance(pred, PairFails):
-        # Built with Core, not text: the columns are quoted identifiers.
-        return dialect.not_true(COMPARE[pred.op](col(pred.left), col(pred.right)))
-    column = col(pred.column)
-    if isinstance(pred, NotIn):
-        rule = column.not_in(list(pred.values))
-    elif isinstance(pred, IsIn):
-        rule = column.in_(list(pred.values))
-    elif isinstance(pred, OutOfRange):
-        outside = []
-        low, high = dialect.bound_value(pred.min), dialect.bound_value(pred.max)
-        if low is not None:
-            outside.append(column <= low if pred.strict_min else column < low)
-        if high is not None:
-            outside.append(column >= high if pred.strict_max else column > high)
-        rule = sa.or_(*outside)
-    elif isinstance(pred, RegexMismatch):
-        rule = sa.not_(dialect.regex_match(column, pred.pattern))
-    elif isinstance(pred, LengthOutOfRange):
-        length = dialect.text_length(column)
-        outside = []
-        if pred.min is not None:
-            outside.append(length < pred.min)
-        if pred.max is not None:
-            outside.append(length > pred.max)
-        # An exact length needs one length() per row, not two (counting characters is the
-        # costly part of this rule).
-        rule = length != pred.min if pred.min is not None and pred.min == pred.max else sa.or_(*outside)
-    elif isinstance(pred, MissingInParent):
-        parent = sa.table(pred.parent_table, sa.column(pred.parent_column), schema=pred.parent_schema)
-        key = parent.c[pred.parent_column]
-        # NOT IN over a NULL-free subquery: PostgreSQL runs it as one hashed sub-plan.
-        rule = column.not_in(sa.select(key).where(key.is_not(None)).scalar_subquery())
-    else:
+    build = PREDICATES.get(type(pred))
+    if build is None:
         raise TypeError(f"the SQL engine cannot evaluate predicate {pred!r}")
-    return rule
+    return build(pred, dialect)
+
+
+@_rule(IsNull)
+def _is_null(pred: IsNull, dialect: Dialect) -> Any:
+    return col(pred.column).is_(None)
+
+
+@_rule(HasValue)
+def _has_value(pred: HasValue, dialect: Dialect) -> Any:
+    return col(pred.column).is_not(None)
+
+
+@_rule(SqlConditionFalse)
+def _condition_false(pred: SqlConditionFalse, dialect: Dialect) -> Any:
+    return dialect.not_true(raw_sql(f"({pred.condition})"))
+
+
+@_rule(PairFails)
+def _pair_fails(pred: PairFails, dialect: Dialect) -> Any:
+    # Built with Core, not text: the columns are quoted identifiers.
+    return dialect.not_true(COMPARE[pred.op](col(pred.left), col(pred.right)))
+
+
+@_rule(NotIn)
+def _not_in(pred: NotIn, dialect: Dialect) -> Any:
+    return col(pred.column).not_in(list(pred.values))
+
+
+@_rule(IsIn)
+def _is_in(pred: IsIn, dialect: Dialect) -> Any:
+    return col(pred.column).in_(list(pred.values))
+
+
+@_rule(OutOfRange)
+def _out_of_range(pred: OutOfRange, dialect: Dialect) -> Any:
+    column, outside = col(pred.column), []
+    low, high = dialect.bound_value(pred.min), dialect.bound_value(pred.max)
+    if low is not None:
+        outside.append(column <= low if pred.strict_min else column < low)
+    if high is not None:
+        outside.append(column >= high if pred.strict_max else column > high)
+    return sa.or_(*outside)
+
+
+@_rule(RegexMismatch)
+def _regex_mismatch(pred: RegexMismatch, dialect: Dialect) -> Any:
+    return sa.not_(dialect.regex_match(col(pred.column), pred.pattern))
+
+
+@_rule(LengthOutOfRange)
+def _length_out_of_range(pred: LengthOutOfRange, dialect: Dialect) -> Any:
+    length = dialect.text_length(col(pred.column))
+    # An exact length needs one length() per row, not two (counting characters is the
+    # costly part of this rule).
+    if pred.min is not None and pred.min == pred.max:
+        return length != pred.min
+    outside = []
+    if pred.min is not None:
+        outside.append(length < pred.min)
+    if pred.max is not None:
+        outside.append(length > pred.max)
+    return sa.or_(*outside)
+
+
+@_rule(MissingInParent)
+def _missing_in_parent(pred: MissingInParent, dialect: Dialect) -> Any:
+    parent = sa.table(pred.parent_table, sa.column(pred.parent_column), schema=pred.parent_schema)
+    key = parent.c[pred.parent_column]
+    # NOT IN over a NULL-free subquery: PostgreSQL runs it as one hashed sub-plan.
+    return col(pred.column).not_in(sa.select(key).where(key.is_not(None)).scalar_subquery())
 
 
 def count_where(condition: sa.ColumnElement[bool], dialect: Dialect) -> sa.ColumnElement[int]:
@@ -182,6 +226,8 @@ def _compiles(
 
 def compiles(metric: Metric) -> bool:
     """Whether the scan can compute ``metric``."""
+    if isinstance(metric, ViolationCount):
+        return type(metric.predicate) in PREDICATES
     return type(metric) in SCALAR
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.watchdog import Watchdog
+from airflow_dq.engines.sql.watchdog import Interrupter, Watchdog
 
 DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
 DEFAULT_CONNECT_TIMEOUT = 30.0
@@ -211,6 +211,10 @@ class _Guard:
                 watchdog = Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
                 self._watchdogs[conn] = watchdog
                 watchdog.start()
+            elif self.dialect == "duckdb":  # embedded: no server timeout, no socket
+                watchdog = Interrupter(dbapi, timeout)
+                self._watchdogs[conn] = watchdog
+                watchdog.start()
         state = self._state.get(conn)
         if state is None:  # the transaction's first statement
             state = self._state[conn] = {"deadline": math.inf, "interrupted": False}
@@ -244,7 +248,7 @@ class _Guard:
             return None
         kind = self.kind(context.execution_context)
         if watchdog is not None and watchdog.fired:
-            return StatementTimeout(kind, timeout, "the server stopped answering; the connection was closed")
+            return StatementTimeout(kind, timeout, watchdog.reason)
         state = self._state.get(conn)
         if self.dialect == "sqlite" and state is not None and state["interrupted"]:
             return StatementTimeout(kind, timeout)

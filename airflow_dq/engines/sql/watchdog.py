@@ -25,6 +25,8 @@ class Watchdog:
     waits for the new thread to be scheduled, which cost milliseconds on a busy machine.
     """
 
+    reason = "the server stopped answering; the connection was closed"
+
     def __init__(self, fileno: Any, seconds: float) -> None:
         self.fired = False
         self.cancelled = False
@@ -50,6 +52,21 @@ class Watchdog:
             pass
         finally:
             sock.close()
+
+
+class Interrupter(Watchdog):
+    """DuckDB runs in this process: interrupt its connection when a statement outlives the
+    statement timeout (the statement fails with "Interrupted")."""
+
+    reason = "the embedded database's statement was interrupted"
+
+    def __init__(self, dbapi: Any, seconds: float) -> None:
+        super().__init__(None, seconds)
+        self._dbapi = dbapi
+
+    def fire(self) -> None:
+        self.fired = True
+        self._dbapi.interrupt()
 
 
 class _Clock(threading.Thread):
