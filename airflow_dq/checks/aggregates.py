@@ -11,6 +11,7 @@ from airflow_dq.checks.base import (
     CannotJudge,
     Check,
     CheckContext,
+    CountBetween,
     Verdict,
     fmt_number,
     needs_number,
@@ -19,7 +20,7 @@ from airflow_dq.metrics import CustomScalar, Maximum, Mean, Metric, RowCount, St
 from airflow_dq.sql_fragments import stacked_problem
 
 
-class RowCountCheck(Check):
+class RowCountCheck(CountBetween):
     """The number of rows (after the ``where`` filter) lies within bounds.
 
     Bounds are whole numbers >= 0, or templates rendered per run
@@ -29,19 +30,6 @@ class RowCountCheck(Check):
     """
 
     check_type = "row_count"
-    template_fields = ("min", "max")
-
-    def __init__(
-        self,
-        min: int | str | None = None,  # noqa: A002
-        max: int | str | None = None,  # noqa: A002
-        *,
-        strict_min: bool = False,
-        strict_max: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)
 
     def metrics(self) -> tuple[Metric, ...]:
         return (RowCount(),)

@@ -268,3 +268,22 @@ def fmt_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.6g}"
     return str(value)
+
+
+class CountBetween(Check):
+    """Base class: a count (rows, columns) within ``min``/``max``, whole numbers >= 0 or
+    templates rendered per run."""
+
+    template_fields: tuple[str, ...] = ("min", "max")
+
+    def __init__(
+        self,
+        min: int | str | None = None,  # noqa: A002
+        max: int | str | None = None,  # noqa: A002
+        *,
+        strict_min: bool = False,
+        strict_max: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_dq.checks.base import Check, CheckContext, Verdict
+from airflow_dq.checks.base import Check, CheckContext, CountBetween, Verdict
 from airflow_dq.metrics import Metric
 
 # Engines map their native types onto these families, so one schema reads the same on
@@ -112,26 +112,13 @@ class Schema(Check):
         )
 
 
-class ColumnCount(Check):
+class ColumnCount(CountBetween):
     """The dataset has between ``min`` and ``max`` columns (read from the catalog).
 
     ``column_count(min=5, max=40)``, ``column_count(min=12, max=12)``
     """
 
     check_type = "column_count"
-    template_fields = ("min", "max")
-
-    def __init__(
-        self,
-        min: int | str | None = None,  # noqa: A002
-        max: int | str | None = None,  # noqa: A002
-        *,
-        strict_min: bool = False,
-        strict_max: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self._bounds_args(min, max, kinds="count", strict_min=strict_min, strict_max=strict_max)
 
     def column_type_problem(self, column_types: Mapping[str, str]) -> str | None:
         return self._resolve_bounds()
