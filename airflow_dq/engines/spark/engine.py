@@ -151,7 +151,7 @@ class SparkEngine:
             broken: dict[Metric, Any] = {}
             for metric, expr in scalar.items():
                 try:
-                    df.agg(expr).schema  # analysis only
+                    _ = df.agg(expr).schema  # analysis only: no job runs
                 except AnalysisException as err:
                     broken[metric] = MetricError(f"Spark cannot compute {metric.label}: {_first_line(err)}")
             if not broken:
