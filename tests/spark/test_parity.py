@@ -166,3 +166,16 @@ def test_time_buckets_of_an_instant_column(spark: Any) -> None:
     value = SparkEngine(spark, frame=stamps).compute([metric])[metric]
     # the session runs on UTC: 23:10 UTC is 00:10 in Berlin; 22:30 UTC falls before the window
     assert value == {(dt.datetime(2026, 11, 27, 0),): 1, (dt.datetime(2026, 11, 27, 6),): 1}
+
+
+def test_a_bad_row_condition_errors_alone(spark: Any, tmp_path: Path) -> None:
+    """Spark refuses the shared job because of one expression: that check gets Spark's
+    message as status error, and every other check is judged from one more job."""
+    path = _parquet(data.frame(data.rows()), tmp_path)
+    checks = [dq.row_count(min=1), dq.row_condition("amount > no_such_column", name="typo"), dq.not_null("user_id")]
+    result = run_checks(SparkEngine(spark, path=path), checks, now=NOW)
+    by_name = {r.name: r for r in result.results}
+    assert str(by_name["typo"].status) == "error"
+    assert "Spark cannot compute" in by_name["typo"].message and "no_such_column" in by_name["typo"].message
+    assert (str(by_name["row_count"].status), by_name["row_count"].observed) == ("pass", 300)
+    assert (str(by_name["not_null(user_id)"].status), by_name["not_null(user_id)"].observed) == ("fail", 18)
