@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from airflow_dq.operators.dataframe import DataFrameQualityOperator
     from airflow_dq.operators.probe import ModelProbeOperator
     from airflow_dq.operators.quality_gate import QualityGateOperator, require_quality
+    from airflow_dq.operators.spark import SparkQualityOperator
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +24,10 @@ def __getattr__(name: str) -> Any:
         from airflow_dq.operators.probe import ModelProbeOperator
 
         return ModelProbeOperator
+    if name == "SparkQualityOperator":  # Spark Connect; PySpark itself loads only in execute()
+        from airflow_dq.operators.spark import SparkQualityOperator
+
+        return SparkQualityOperator
     if name in ("QualityGateOperator", "require_quality"):  # consumer-side gate on asset events
         from airflow_dq.operators import quality_gate
 
@@ -35,5 +40,6 @@ __all__ = [
     "DataQualityOperator",
     "ModelProbeOperator",
     "QualityGateOperator",
+    "SparkQualityOperator",
     "require_quality",
 ]
