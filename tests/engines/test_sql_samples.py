@@ -90,3 +90,13 @@ def test_sample_respects_the_where_filter(orders: sa.Engine) -> None:
     result = only(run(orders, dq.not_null("tag"), where="id >= 5"))
     assert result.observed == 2
     assert sorted(r["id"] for r in result.failing_rows) == [6, 8]
+
+
+def test_a_where_with_or_narrows_the_sample_as_a_whole(orders: sa.Engine) -> None:
+    # The sample adds the rule to the dataset's filter: "id = 2 OR id = 5" must stay one
+    # condition, else "id = 2 OR (id = 5 AND tag IS NULL)" would let a passing row through.
+    result = only(run(orders, dq.not_null("tag"), where="id = 5 OR id = 6", sample_size=10))
+    assert result.observed == 1
+    assert [r["id"] for r in result.failing_rows] == [6]
+    result = only(run(orders, dq.not_null("tag"), where="id = 6 OR id = 5", sample_size=10))
+    assert [r["id"] for r in result.failing_rows] == [6]

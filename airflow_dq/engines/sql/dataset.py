@@ -94,8 +94,10 @@ class SqlDataset:
         return raw_sql(f"({self.query}) AS {self._alias}")
 
     def filtered(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
-        """``stmt`` narrowed by the dataset's ``where``."""
-        return stmt.where(raw_sql(self.where)) if self.where else stmt
+        """``stmt`` narrowed by the dataset's ``where``, in parentheses: SQLAlchemy does not
+        group a text clause, so a rule ANDed after it (a sample, a time window) would bind
+        to its last OR term only."""
+        return stmt.where(raw_sql(f"({self.where})")) if self.where else stmt
 
     def select(self, *columns: Any) -> sa.Select[Any]:
         """SELECT ``columns`` FROM the dataset WHERE its filter."""
