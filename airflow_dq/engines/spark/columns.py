@@ -11,7 +11,6 @@ a ``MetricError`` for that metric alone.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from typing import Any
 
 from pyspark.sql import Column
@@ -44,18 +43,10 @@ from airflow_dq.metrics import (
     Sum,
     ViolationCount,
 )
+from airflow_dq.metrics.predicates import COMPARE
 
 # PostgreSQL prints a float8 below 1e15 in plain digits: a whole float prints as an integer.
 _PLAIN_FLOAT_LIMIT = 1e15
-
-_COMPARE = {
-    "<": operator.lt,
-    "<=": operator.le,
-    "=": operator.eq,
-    "!=": operator.ne,
-    ">=": operator.ge,
-    ">": operator.gt,
-}
 
 
 class Unsupported(Exception):
@@ -124,7 +115,7 @@ class Columns:
         if isinstance(pred, HasValue):
             return self.present(pred.column)
         if isinstance(pred, PairFails):
-            holds = _COMPARE[pred.op](self.value(pred.left), self.value(pred.right))
+            holds = COMPARE[pred.op](self.value(pred.left), self.value(pred.right))
             return ~F.coalesce(holds, F.lit(False))
         if isinstance(pred, SqlConditionFalse):
             # Spark SQL is SQL: a row_condition runs as written (in Spark's dialect).
