@@ -8,22 +8,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests.airflow_runs import load_dag, run_dag, xcom_value
+from tests.operators.test_data_quality_dag_runs import _write_events
 
 pytestmark = pytest.mark.airflow
 
 DAY = dt.date(2026, 11, 20)
-
-
-def _write_events(url: str, rows: list[tuple]) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS events")
-        conn.exec_driver_sql("CREATE TABLE events (event_date DATE, user_id INTEGER, amount REAL)")
-        conn.execute(sa.text("INSERT INTO events VALUES (:d, :u, :a)"), [{"d": d, "u": u, "a": a} for d, u, a in rows])
-    engine.dispose()
 
 
 @pytest.fixture
