@@ -53,7 +53,7 @@ def _result(check: Check, verdict: Verdict, values: dict[Metric, Any]) -> CheckR
     elif verdict.warn_only:
         status = Status.WARN
     else:
-        status = Status.FAIL if check.severity is Severity.ERROR and not verdict.review else Status.WARN
+        status = Status.FAIL if check.severity is Severity.ERROR else Status.WARN
     return CheckResult(
         name=check.name,
         check_type=check.check_type,

@@ -67,12 +67,10 @@ class Verdict:
     # A passed verdict that is not a judgement: the check cannot judge yet (an anomaly check
     # still learning its history). Reported with status ``learning``, never as ``pass``.
     learning: bool = False
-    # Report a failed verdict as ``warn`` whatever the check's severity (an anomaly check
-    # with ``while_learning="warn"``).
+    # Report a failed verdict as ``warn`` whatever the check's severity: an anomaly check
+    # with ``while_learning="warn"``, or a finding that asks a person to look rather than
+    # halting (a new entity whose labels fit its text).
     warn_only: bool = False
-    # A failed verdict that asks a person to look rather than halting (a new entity whose
-    # labels fit its text): the result is ``warn`` whatever the check's severity.
-    review: bool = False
 
 
 class _Given(tuple):

@@ -169,7 +169,7 @@ class TrainingDataCheck(ReferenceArgument, Check):
             shown = []
             for position in finding.rows[: self.max_reported]:
                 shown.append({c: batch.columns[c][position] for c in self.columns})
-            return Verdict(False, observed, f"{finding.summary}{note}", rows=shown, review=review)
+            return Verdict(False, observed, f"{finding.summary}{note}", rows=shown, warn_only=review)
         return Verdict(True, observed, f"{finding.summary}{note}")
 
     def expectation(self) -> str:
