@@ -7,6 +7,7 @@ The run's ``conf`` names the Parquet folder (``{"path": ...}``); the connection
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from airflow.sdk import DAG, task
 
@@ -38,3 +39,15 @@ with DAG("test_issue15_spark_gate", start_date=START, schedule=None, catchup=Fal
         return "trained"
 
     validate >> train()
+
+
+# The suite/asset/OpenLineage DAG: a catalog table from a suite file, and lake files named by
+# the environment (plain at parse time, so both tasks derive their outlet asset).
+with DAG("test_issue15_spark_suite", start_date=START, schedule=None, catchup=False) as suite_dag:
+    SparkQualityOperator(task_id="validate_table", conn_id="dq_test_spark", suite="suites/spark_orders.yml")
+    SparkQualityOperator(
+        task_id="validate_files",
+        conn_id="dq_test_spark",
+        path=os.environ.get("DQ15_SPARK_LAKE", "/nonexistent/lake"),
+        checks=[row_count(min=1), not_null("user_id")],
+    )
