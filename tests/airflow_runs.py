@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,3 +40,29 @@ def xcom_value(run: Any, task_id: str, key: str = "return_value") -> Any:
             XComModel.get_many(run_id=run.run_id, key=key, task_ids=task_id, dag_ids=run.dag_id)
         ).first()
         return None if row is None else XComModel.deserialize_value(row)
+
+
+def lineage_of_dags_test(
+    dag_id: str, day: str, log: Path, env: dict[str, str], *, returncode: int
+) -> list[dict[str, Any]]:
+    """Run ``airflow dags test`` in a fresh process (so the OpenLineage listener reads the
+    file transport from the environment) and return the OpenLineage events it wrote to ``log``."""
+    env = (
+        os.environ
+        | env
+        | {
+            "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "file", "log_file_path": str(log), "append": True}),
+            "AIRFLOW__OPENLINEAGE__NAMESPACE": "dq-tests",
+            # emit in a thread of the task process rather than a fork of it (dags test runs in process)
+            "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow", "dags", "test", dag_id, day],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == returncode, done.stderr[-3000:]
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

@@ -3,14 +3,12 @@ real DAG run (``airflow dags test`` in a fresh process, so the listener sees the
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from tests.airflow_runs import lineage_of_dags_test
 
 pytestmark = pytest.mark.airflow
 
@@ -28,24 +26,9 @@ def _warehouse(engine: sa.Engine) -> None:
 def _events(tmp_path: Path, db: sa.Engine) -> list[dict]:
     _warehouse(db)
     (tmp_path / "export.csv").write_text("user_id,score\n1,0.5\n2,0.7\n3,0.9\n")
-    log = tmp_path / "openlineage.jsonl"
-    env = os.environ | {
-        "AIRFLOW_CONN_DQ12_LINEAGE_WH": _airflow_uri(db),
-        "DQ12_LINEAGE_CSV": str(tmp_path / "export.csv"),
-        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "file", "log_file_path": str(log), "append": True}),
-        "AIRFLOW__OPENLINEAGE__NAMESPACE": "dq-tests",
-        # emit in a thread of the task process rather than a fork of it (dags test runs in process)
-        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "airflow", "dags", "test", "dq12_lineage", "2026-11-02"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 1, done.stderr[-3000:]  # validate_refunds fails, so the run fails
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    env = {"AIRFLOW_CONN_DQ12_LINEAGE_WH": _airflow_uri(db), "DQ12_LINEAGE_CSV": str(tmp_path / "export.csv")}
+    # validate_refunds fails, so the run fails
+    return lineage_of_dags_test("dq12_lineage", "2026-11-02", tmp_path / "openlineage.jsonl", env, returncode=1)
 
 
 def _task_event(events: list[dict], task_id: str, event_type: str) -> dict:

@@ -5,14 +5,13 @@ quality summary and OpenLineage facets, read back after a real ``airflow dags te
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+
+from tests.airflow_runs import lineage_of_dags_test
 
 pytestmark = [pytest.mark.spark, pytest.mark.airflow]
 
@@ -38,23 +37,14 @@ def _lake(tmp_path: Path) -> Path:
 
 def _run(tmp_path: Path, spark_remote: str, lake: Path) -> list[dict]:
     host, port = spark_remote.removeprefix("sc://").split(":")
-    log = tmp_path / "openlineage.jsonl"
-    env = os.environ | {
+    env = {
         "AIRFLOW_CONN_DQ_TEST_SPARK": json.dumps({"conn_type": "spark_connect", "host": host, "port": int(port)}),
         "DQ15_SPARK_LAKE": str(lake),
-        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "file", "log_file_path": str(log), "append": True}),
-        "AIRFLOW__OPENLINEAGE__NAMESPACE": "dq-tests",
-        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "airflow", "dags", "test", "test_issue15_spark_suite", "2026-11-02"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    # validate_table fails (a duplicate order id), so the run fails
+    return lineage_of_dags_test(
+        "test_issue15_spark_suite", "2026-11-02", tmp_path / "openlineage.jsonl", env, returncode=1
     )
-    assert done.returncode == 1, done.stderr[-3000:]  # validate_table fails (a duplicate order id)
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
 def _event(events: list[dict], task_id: str, event_type: str) -> dict:
