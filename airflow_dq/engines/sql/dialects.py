@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from airflow_dq.engines.sql.watchdog import Interrupter, Watchdog
 from airflow_dq.metrics import Metric, RegexMismatch, ViolationCount
 from airflow_dq.metrics.grouped import ByTimeBucket, Grouped, Grouping
+from airflow_dq.metrics.sketches import PRECISION, RANK_BITS, REGISTERS, python_hash, rank_of, register_of
 
 # An unknown dialect gets the smallest common SELECT-list limit (Oracle's 1,000 columns).
 DEFAULT_SELECT_LIST_LIMIT = 1000
@@ -70,6 +71,10 @@ class Dialect:
     untyped_results = False  # untyped SELECTs (MIN/MAX, samples) return storage values
     regex = False
     time_buckets = False
+    # A typed timestamp column compares with time-zone aware bounds as instants, so a known
+    # time bucket is a plain range on the column (engines/sql/known_groups.py); else each
+    # bucket is counted with the GROUP BY's own bucket expression.
+    zoned_ranges = False
 
     def __init__(self, name: str) -> None:
         self.name = name  # the SQLAlchemy dialect name, for messages
@@ -153,6 +158,20 @@ class Dialect:
             value >= _wall_clock(grouping.start, grouping.timezone),
             value < _wall_clock(grouping.end, grouping.timezone),
         ]
+
+    # -- incremental datasets (engines/sql/incremental.py) -------------------------------
+    def sample_variance(self, value: Any) -> sa.ColumnElement[Any] | None:
+        """VAR_SAMP as the per-partition moments read it, or None to keep count, sum and
+        sum of squares instead (portable; merged the same way)."""
+        return None
+
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        """(HyperLogLog register, rank) of ``value`` computed in the database, with the
+        same hash as ``metrics.sketches``, or None: no distinct-count sketch here."""
+        return None
+
+    def prepare_sketches(self, dbapi: Any) -> None:
+        """What the connection needs before ``sketch_cells`` runs (functions to register)."""
 
     # -- the guarded session (engines/sql/session.py) ---------------------------------------
     # How a transaction is made read-only and its statements time-bounded. The guard calls
@@ -266,6 +285,14 @@ class SQLite(Dialect):
             raw_statements(dbapi, "PRAGMA query_only = OFF")
         dbapi.set_progress_handler(None, 0)
 
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        # Python's hash of metrics.sketches, registered on the connection (prepare_sketches).
+        return sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
+
+    def prepare_sketches(self, dbapi: Any) -> None:
+        dbapi.create_function("dq_hll_register", 1, _sqlite_register, deterministic=True)
+        dbapi.create_function("dq_hll_rank", 1, _sqlite_rank, deterministic=True)
+
     def watchdog(self, dbapi: Any, timeout: float) -> Watchdog | None:
         return None  # the progress handler
 
@@ -284,6 +311,7 @@ class PostgreSQL(Dialect):
     percentile_cont = True
     regex = True
     time_buckets = True
+    zoned_ranges = True
 
     def text_length(self, value: Any) -> sa.ColumnElement[int]:
         return sa.func.length(sa.cast(value, sa.String))
@@ -299,6 +327,18 @@ class PostgreSQL(Dialect):
     def bucket_session(self, conn: sa.Connection, grouping: Grouping) -> None:
         if isinstance(grouping, ByTimeBucket):  # transaction-local
             conn.execute(sa.select(sa.func.set_config("TimeZone", grouping.timezone, True)))
+
+    def sample_variance(self, value: Any) -> sa.ColumnElement[Any] | None:
+        return sa.func.var_samp(value)
+
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        from sqlalchemy.dialects.postgresql import BIT
+
+        hashed = sa.func.hashtext(sa.cast(value, sa.Text))
+        register = hashed.op("&")(REGISTERS - 1)
+        rest = hashed.op(">>")(PRECISION).op("&")((1 << RANK_BITS) - 1)
+        bits = sa.cast(sa.cast(rest, BIT(RANK_BITS)), sa.Text)
+        return register, sa.case((rest == 0, RANK_BITS + 1), else_=sa.func.strpos(bits, "1"))
 
     # The read-only transaction, and default_transaction_read_only so that a stacked COMMIT
     # cannot escape into a writable one; statement_timeout at session level on purpose:
@@ -609,3 +649,13 @@ def dialect_of(bind: sa.Engine | sa.Connection | sa.engine.Dialect) -> Dialect:
     """The family of a SQLAlchemy engine, connection or dialect."""
     sa_dialect = bind if isinstance(bind, sa.engine.Dialect) else bind.dialect
     return dialect_named(sa_dialect.name)
+
+
+def _sqlite_register(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else register_of(hashed)
+
+
+def _sqlite_rank(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else rank_of(hashed)
