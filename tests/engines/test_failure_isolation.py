@@ -150,3 +150,23 @@ def test_an_unreachable_source_stays_a_retryable_task_error(db: sa.Engine, tmp_p
     checks = [dq.row_count(min=1), dq.row_count_matches("src", other_conn_id="oltp")]
     with use_connections({"oltp": gone}), pytest.raises(sa.exc.OperationalError, match="unable to open"):
         run_checks(SqlEngine(db, table="t"), checks, now=NOW)
+
+
+def test_a_bad_drift_reference_query_errors_that_check_alone(db: sa.Engine) -> None:
+    """A drift check's reference table or query is user SQL: the histogram SELECT over it."""
+    _with_source(db)
+    checks = [
+        dq.not_null("country"),
+        dq.drift("price", reference={"query": "SELECT pricee AS price FROM src"}, name="ref_typo"),
+        dq.drift("price", reference={"table": "no_such_reference"}, name="missing_reference"),
+        dq.drift("price", reference={"table": "src"}, name="good_reference"),
+    ]
+    result = run_checks(SqlEngine(db, table="t"), checks, now=NOW)
+    by_name = {r.name: r for r in result.results}
+    assert by_name["not_null(country)"].status == Status.FAIL and by_name["not_null(country)"].observed == 5
+    assert by_name["ref_typo"].status == Status.ERROR and "pricee" in by_name["ref_typo"].message
+    assert by_name["missing_reference"].status == Status.ERROR
+    assert "no_such_reference" in by_name["missing_reference"].message
+    good = by_name["good_reference"]  # judged on its histograms: 40 reference rows, 50 here
+    assert good.status == Status.PASS
+    assert (good.observed["columns"][0]["reference_rows"], good.observed["columns"][0]["current_rows"]) == (40, 50)
