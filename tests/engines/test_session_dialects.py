@@ -59,3 +59,21 @@ def test_no_engine_module_tests_a_database_name(module: str) -> None:
     names = set(dialects._FAMILIES)
     found = sorted(names & _string_constants(ENGINE_SQL / module))
     assert found == [], f"engines/sql/{module} compares database names {found}: put that in a Dialect class"
+
+
+def test_a_family_without_a_read_only_transaction_is_said_in_the_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with caplog.at_level("WARNING", logger="airflow_dq.engines.sql.session"):
+        guard(engine)
+    assert caplog.records == []  # SQLite is guarded: nothing to say
+    monkeypatch.setitem(dialects._FAMILIES, "sqlite", dialects.Dialect)  # as an unknown family
+    with caplog.at_level("WARNING", logger="airflow_dq.engines.sql.session"):
+        guard(engine)
+    assert "no read-only transaction for the 'sqlite' dialect (ansi family)" in caplog.text
+
+
+def test_which_families_are_read_only() -> None:
+    guarded = {name for name, family in dialects._FAMILIES.items() if family.read_only_guard}
+    assert guarded == {"sqlite", "postgresql", "redshift", "duckdb", "mysql", "mariadb"}

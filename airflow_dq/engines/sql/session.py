@@ -28,6 +28,7 @@ listeners that count the statements of a suite see only the suite's own statemen
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import weakref
@@ -40,6 +41,8 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.sql.dialects import dialect_named, dialect_of
 from airflow_dq.engines.sql.watchdog import Watchdog
+
+log = logging.getLogger(__name__)
 
 DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
 DEFAULT_CONNECT_TIMEOUT = 30.0
@@ -125,6 +128,14 @@ class _Guard:
     def __init__(self, engine: sa.Engine, limits: Limits, read_only: bool, statements: Any, kind: str) -> None:
         self.limits, self.read_only, self.statements, self.default_kind = limits, read_only, statements, kind
         self.dialect = dialect_of(engine)
+        if read_only and not self.dialect.read_only_guard:
+            # Said, not silently assumed: nothing here stops a write on this database.
+            log.warning(
+                "airflow_dq has no read-only transaction for the %r dialect (%s family): give the "
+                "connection a read-only role or user so that checks cannot write",
+                self.dialect.name,
+                self.dialect.family,
+            )
         # Per Connection (one checkout), not per pooled DBAPI connection: state that outlived
         # a transaction must never make a later one skip its read-only settings.
         self._state: weakref.WeakKeyDictionary[sa.Connection, dict[str, Any]] = weakref.WeakKeyDictionary()
