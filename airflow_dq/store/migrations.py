@@ -20,6 +20,24 @@ from airflow_dq.store.schema import METRICS, PARTITION_STATES, PROFILES, RESULTS
 _PG_LOCK_KEY = 0x44510001
 
 
+# The store's backends are deliberately not the SQL engine's ``Dialect`` families
+# (engines/sql/dialects.py). Those describe how to *read* a warehouse of any family in one
+# safe scan; the store *writes* its own tables, on exactly the two backends it is tested on
+# (a SQLite file, PostgreSQL), and what differs between them is locking, not SQL: a SQLite
+# writer holds the whole file's write lock from ``BEGIN IMMEDIATE`` (store.sqlite_engine),
+# PostgreSQL needs an advisory lock. Giving every warehouse family store duties would make
+# each new family promise a history store nobody tested. So the one backend difference here
+# is one table keyed by the SQLAlchemy dialect name: a new store backend is one entry.
+def _pg_advisory_lock(conn: sa.Connection) -> None:
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+
+
+MIGRATION_LOCKS: dict[str, Callable[[sa.Connection], None]] = {
+    "postgresql": _pg_advisory_lock,
+    # "sqlite": none needed, the transaction began with BEGIN IMMEDIATE (dq_write below).
+}
+
+
 def _create_tables(conn: sa.Connection) -> None:
     # Version 1 is the tables as schema.py defines them, without indexes. A later migration
     # that alters a table must first freeze this shape here (copy the Table definitions).
@@ -109,8 +127,9 @@ def migrate(engine: sa.Engine, *, target: int = LATEST) -> list[int]:
     with engine.connect() as conn:
         conn.execution_options(dq_write=True)  # SQLite: BEGIN IMMEDIATE (see store.connect)
         with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+            lock = MIGRATION_LOCKS.get(conn.dialect.name)
+            if lock is not None:
+                lock(conn)
             VERSIONS.create(conn, checkfirst=True)
             version = current_version(conn)
             for number, description, step in MIGRATIONS:

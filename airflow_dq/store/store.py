@@ -118,6 +118,7 @@ class MetricStore:
     def open(cls, url: str, *, retention_days: int = 0) -> MetricStore:
         """Open a store by SQLAlchemy URL; a ``sqlite:///path`` URL gets the parallel-safe set-up."""
         parsed = sa.make_url(url)
+        # The store's own backends, not the engine's Dialect families (store/migrations.py says why).
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             return cls(sqlite_engine(parsed.database), retention_days=retention_days)
         return cls(sa.create_engine(url), retention_days=retention_days)

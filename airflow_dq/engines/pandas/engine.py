@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from airflow_dq.engines.pandas.grouped import grouped_states
-from airflow_dq.engines.pandas.masks import ChunkView, violation_mask
+from airflow_dq.engines.pandas.grouped import counts_per_group, grouped_states
+from airflow_dq.engines.pandas.masks import ChunkView, evaluates, unevaluable, violation_mask
 from airflow_dq.engines.pandas.sources import FileSource, FilteredSource, FrameSource, make_source
 from airflow_dq.engines.pandas.states import (
     count_hashes,
@@ -24,7 +24,7 @@ from airflow_dq.engines.pandas.states import (
     python_value,
     state_for,
 )
-from airflow_dq.metrics import CompleteCount, CustomScalar, Metric, MetricError, NullCount, RowCount, ViolationCount
+from airflow_dq.metrics import CustomScalar, Metric, MetricError, ViolationCount
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import Grouped
 from airflow_dq.metrics.profiles import ProfileMetric
@@ -70,16 +70,19 @@ class PandasEngine:
 
     def missing(self, metric: Metric) -> str | None:
         """What this engine lacks to compute ``metric`` (asked by the suite before it
-        measures): a metric type its registry (``states.STATES``) does not fold, or a
-        grouped metric other than a count."""
+        measures), from its registries: a metric type ``states.STATES`` does not fold, a row
+        rule ``masks.MASKS`` has no mask for, or a grouped metric ``grouped.INDICATORS`` does
+        not count per group."""
         if isinstance(metric, ProfileMetric | Elsewhere | CustomScalar):
             return None  # custom SQL is refused at parse time (dataframe_support.py)
         if isinstance(metric, Grouped):
-            if not isinstance(metric.metric, RowCount | NullCount | CompleteCount | ViolationCount):
+            if not counts_per_group(metric.metric):
                 return f"the pandas engine cannot compute {metric.metric.label} per group (only counts)"
-            return None
-        if not folds(metric):
+            metric = metric.metric
+        elif not folds(metric):
             return f"the pandas engine has no state for {type(metric).__name__} ({metric.label})"
+        if isinstance(metric, ViolationCount) and not evaluates(metric.predicate):
+            return f"{unevaluable(metric.predicate)} ({metric.label})"
         return None
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:

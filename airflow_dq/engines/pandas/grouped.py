@@ -10,6 +10,7 @@ chunked file needs memory for one count per group.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,17 +56,26 @@ def _key_value(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+# Per-group counts by registry: inner metric type -> a per-row 0/1 whose sum per group is
+# the metric (count-like metrics only). The engine's ``missing`` asks ``counts_per_group``.
+INDICATORS: dict[type[Metric], Callable[[ChunkView, Any], np.ndarray]] = {
+    RowCount: lambda view, metric: np.ones(len(view), dtype=np.int64),
+    NullCount: lambda view, metric: (~view.present(metric.column)).astype(np.int64),
+    CompleteCount: lambda view, metric: view.complete(metric.columns).astype(np.int64),
+    ViolationCount: lambda view, metric: violation_mask(view, metric.predicate).astype(np.int64),
+}
+
+
+def counts_per_group(metric: Metric) -> bool:
+    """Whether the pandas engine can compute ``metric`` per group."""
+    return type(metric) in INDICATORS
+
+
 def _indicator(view: ChunkView, metric: Metric) -> np.ndarray:
-    """Per-row 0/1 whose sum per group is the inner metric (count-like metrics only)."""
-    if isinstance(metric, RowCount):
-        return np.ones(len(view), dtype=np.int64)
-    if isinstance(metric, NullCount):
-        return (~view.present(metric.column)).astype(np.int64)
-    if isinstance(metric, CompleteCount):
-        return view.complete(metric.columns).astype(np.int64)
-    if isinstance(metric, ViolationCount):
-        return violation_mask(view, metric.predicate).astype(np.int64)
-    raise TypeError(f"the pandas engine cannot compute {metric.label} per group (only counts)")
+    build = INDICATORS.get(type(metric))
+    if build is None:
+        raise TypeError(f"the pandas engine cannot compute {metric.label} per group (only counts)")
+    return build(view, metric)
 
 
 def group_counts(view: ChunkView, grouping: Grouping, metrics: list[Metric]) -> dict[GroupKey, list[int]]:
@@ -119,7 +129,7 @@ def grouped_states(metrics: list[Grouped]) -> list[GroupedCounts]:
 
 
 def _indicator_check(metric: Metric) -> None:
-    if not isinstance(metric, RowCount | NullCount | CompleteCount | ViolationCount):
+    if not counts_per_group(metric):
         raise TypeError(f"the pandas engine cannot compute {metric.label} per group (only counts)")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,6 @@ from airflow_dq.metrics.predicates import COMPARE
 # whole float below that prints like an integer ("3", not "3.0"). Integer columns holding
 # NULLs become float64 in pandas; this keeps their text form equal to the database's.
 _PLAIN_FLOAT_LIMIT = 1e15
-
-NOT_ON_DATAFRAMES = (MissingInParent, SqlConditionFalse)
 
 
 class ChunkView:
@@ -146,44 +145,102 @@ def _pair_holds(view: ChunkView, pred: PairFails) -> np.ndarray:
     return holds
 
 
+# The pandas engine's row-rule registry: predicate type -> the boolean mask of the rows of
+# a chunk that break it (``build(view, pred)``), as ``compiler.PREDICATES`` is for SQL. The
+# engine's ``missing`` asks ``evaluates(pred)`` before the suite measures anything, so a
+# predicate without an entry is that check's error, never a failure halfway through a scan.
+MASKS: dict[type[Predicate], Callable[[ChunkView, Any], np.ndarray]] = {}
+
+# Rules that need a SQL database (a raw SQL condition, a join with a parent table): they
+# have no mask on purpose, and ``missing`` says why.
+NOT_ON_DATAFRAMES = (MissingInParent, SqlConditionFalse)
+
+
+def _mask(
+    kind: type[Predicate],
+) -> Callable[[Callable[[ChunkView, Any], np.ndarray]], Callable[[ChunkView, Any], np.ndarray]]:
+    def register(build: Callable[[ChunkView, Any], np.ndarray]) -> Callable[[ChunkView, Any], np.ndarray]:
+        MASKS[kind] = build
+        return build
+
+    return register
+
+
+def evaluates(pred: Predicate) -> bool:
+    """Whether the pandas engine has a mask for ``pred``."""
+    return type(pred) in MASKS
+
+
+def unevaluable(pred: Predicate) -> str:
+    """Why the pandas engine cannot evaluate ``pred`` (a predicate ``evaluates`` refuses)."""
+    if type(pred) in NOT_ON_DATAFRAMES:
+        return f"the pandas engine cannot evaluate {type(pred).__name__}: it needs a SQL database"
+    return f"the pandas engine has no row rule for {type(pred).__name__}"
+
+
 def violation_mask(view: ChunkView, pred: Predicate) -> np.ndarray:
     """True exactly for the rows of the chunk that break ``pred``'s rule."""
-    if isinstance(pred, IsNull):
-        return ~view.present(pred.column)
-    if isinstance(pred, HasValue):
-        return view.present(pred.column).copy()
-    if isinstance(pred, PairFails):
-        return ~_pair_holds(view, pred)
-    if isinstance(pred, NOT_ON_DATAFRAMES):
-        raise TypeError(f"the pandas engine cannot evaluate {type(pred).__name__}: it needs a SQL database")
-    if isinstance(pred, RegexMismatch):
-        text = view.text(pred.column)
-        return _spread(view, pred.column, ~_regex_matches(text, pred.pattern))
-    if isinstance(pred, LengthOutOfRange):
-        lengths = view.text(pred.column).str.len()
-        bad = pd.Series(False, index=lengths.index)
-        if pred.min is not None:
-            bad |= lengths < pred.min
-        if pred.max is not None:
-            bad |= lengths > pred.max
-        return _spread(view, pred.column, bad)
+    build = MASKS.get(type(pred))
+    if build is None:
+        raise TypeError(unevaluable(pred))
+    return build(view, pred)
+
+
+@_mask(IsNull)
+def _is_null(view: ChunkView, pred: IsNull) -> np.ndarray:
+    return ~view.present(pred.column)
+
+
+@_mask(HasValue)
+def _has_value(view: ChunkView, pred: HasValue) -> np.ndarray:
+    return view.present(pred.column).copy()
+
+
+@_mask(PairFails)
+def _pair_fails(view: ChunkView, pred: PairFails) -> np.ndarray:
+    return ~_pair_holds(view, pred)
+
+
+@_mask(RegexMismatch)
+def _regex_mismatch(view: ChunkView, pred: RegexMismatch) -> np.ndarray:
+    text = view.text(pred.column)
+    return _spread(view, pred.column, ~_regex_matches(text, pred.pattern))
+
+
+@_mask(LengthOutOfRange)
+def _length_out_of_range(view: ChunkView, pred: LengthOutOfRange) -> np.ndarray:
+    lengths = view.text(pred.column).str.len()
+    bad = pd.Series(False, index=lengths.index)
+    if pred.min is not None:
+        bad |= lengths < pred.min
+    if pred.max is not None:
+        bad |= lengths > pred.max
+    return _spread(view, pred.column, bad)
+
+
+@_mask(NotIn)
+def _not_in(view: ChunkView, pred: NotIn) -> np.ndarray:
+    inside = view.column(pred.column).isin(list(pred.values)).to_numpy(dtype=bool)
+    return view.present(pred.column) & ~inside
+
+
+@_mask(IsIn)
+def _is_in(view: ChunkView, pred: IsIn) -> np.ndarray:
+    return view.present(pred.column) & view.column(pred.column).isin(list(pred.values)).to_numpy(dtype=bool)
+
+
+@_mask(OutOfRange)
+def _out_of_range(view: ChunkView, pred: OutOfRange) -> np.ndarray:
+    # Comparisons with NaN are False and with pd.NA are NA (read as False): NULL never
+    # violates. Object columns (dates, decimals) hold None, which cannot be compared, so
+    # they are compared on their non-NULL rows only.
     series = view.column(pred.column)
-    present = view.present(pred.column)
-    if isinstance(pred, NotIn):
-        return present & ~series.isin(list(pred.values)).to_numpy(dtype=bool)
-    if isinstance(pred, IsIn):
-        return present & series.isin(list(pred.values)).to_numpy(dtype=bool)
-    if isinstance(pred, OutOfRange):
-        # Comparisons with NaN are False and with pd.NA are NA (read as False): NULL never
-        # violates. Object columns (dates, decimals) hold None, which cannot be compared, so
-        # they are compared on their non-NULL rows only.
-        values = series[present] if ptypes.is_object_dtype(series.dtype) else series
-        bad = pd.Series(False, index=values.index)
-        if pred.min is not None:
-            low = _bound(series, pred.min)
-            bad |= values <= low if pred.strict_min else values < low
-        if pred.max is not None:
-            high = _bound(series, pred.max)
-            bad |= values >= high if pred.strict_max else values > high
-        return _spread(view, pred.column, bad)
-    raise TypeError(f"the pandas engine cannot evaluate predicate {pred!r}")
+    values = series[view.present(pred.column)] if ptypes.is_object_dtype(series.dtype) else series
+    bad = pd.Series(False, index=values.index)
+    if pred.min is not None:
+        low = _bound(series, pred.min)
+        bad |= values <= low if pred.strict_min else values < low
+    if pred.max is not None:
+        high = _bound(series, pred.max)
+        bad |= values >= high if pred.strict_max else values > high
+    return _spread(view, pred.column, bad)

@@ -17,9 +17,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
-from airflow_dq.engines.spark.columns import Columns, Unsupported
+from airflow_dq.engines.spark.columns import AGGREGATES, VIOLATIONS, Columns, Unsupported, lacks_predicate
 from airflow_dq.engines.spark.types import is_timestamp, type_family
-from airflow_dq.metrics import CustomScalar, DuplicateCount, Metric, MetricError, OrderViolations
+from airflow_dq.metrics import CustomScalar, DuplicateCount, Metric, MetricError, OrderViolations, ViolationCount
 from airflow_dq.metrics.elsewhere import Elsewhere
 from airflow_dq.metrics.grouped import BySegments, ByTimeBucket, Grouped, GroupKey
 from airflow_dq.metrics.predicates import Predicate
@@ -97,6 +97,25 @@ class SparkEngine:
             self.statements["schema"] += 1
             self._types = {f.name: type_family(f.dataType) for f in self.dataframe().schema.fields}
         return self._types
+
+    def missing(self, metric: Metric) -> str | None:
+        """What this engine lacks to compute ``metric``, from its registries
+        (``columns.AGGREGATES`` and ``columns.VIOLATIONS``); asked by the suite before any job."""
+        if isinstance(metric, ProfileMetric | Elsewhere):
+            return None
+        if isinstance(metric, CustomScalar):
+            return "the Spark engine cannot run custom SQL queries yet (custom_sql)"
+        if isinstance(metric, Grouped):
+            if metric.source is not None:
+                return f"the Spark engine cannot read the reference {metric.source} yet"
+            metric = metric.metric
+        elif isinstance(metric, DuplicateCount | OrderViolations):
+            return None  # a job of its own when the shared aggregate cannot hold it
+        if type(metric) not in AGGREGATES:
+            return f"the Spark engine cannot compute {metric.label} yet"
+        if isinstance(metric, ViolationCount) and type(metric.predicate) not in VIOLATIONS:
+            return lacks_predicate(metric.predicate)
+        return None
 
     def compute(self, metrics: Collection[Metric]) -> dict[Metric, Any]:
         values: dict[Metric, Any] = {}

@@ -15,24 +15,45 @@ compile-only test (tests/engines/test_dialect_compile.py) keeps both honest.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sqlite3
+import time
+from contextlib import suppress
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from airflow_dq.engines.sql.watchdog import Interrupter, Watchdog
 from airflow_dq.metrics import Metric, RegexMismatch, ViolationCount
 from airflow_dq.metrics.grouped import ByTimeBucket, Grouped, Grouping
+from airflow_dq.metrics.sketches import PRECISION, RANK_BITS, REGISTERS, python_hash, rank_of, register_of
 
 # An unknown dialect gets the smallest common SELECT-list limit (Oracle's 1,000 columns).
 DEFAULT_SELECT_LIST_LIMIT = 1000
 _NO_BUCKETS = "time bucketing in a time zone (time_bucket_completeness and other per-bucket checks)"
 _NO_REGEX = "regular-expression match (matches_regex)"
+# The socket watchdog waits a little longer than the server's own statement timeout: a
+# live server cancels the statement itself (a clean error, the connection stays usable).
+WATCHDOG_GRACE = 2.0
 
 
 def _wall_clock(moment: dt.datetime, zone: str) -> dt.datetime:
     """An aware datetime as naive wall-clock time in ``zone``."""
     return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def raw_statements(dbapi: Any, *statements: str) -> None:
+    """Session settings sent on the DBAPI connection itself, not through SQLAlchemy, so
+    listeners that count a suite's statements see only the suite's own."""
+    if not statements:
+        return
+    cursor = dbapi.cursor()
+    try:
+        for statement in statements:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 class Dialect:
@@ -50,6 +71,10 @@ class Dialect:
     untyped_results = False  # untyped SELECTs (MIN/MAX, samples) return storage values
     regex = False
     time_buckets = False
+    # A typed timestamp column compares with time-zone aware bounds as instants, so a known
+    # time bucket is a plain range on the column (engines/sql/known_groups.py); else each
+    # bucket is counted with the GROUP BY's own bucket expression.
+    zoned_ranges = False
 
     def __init__(self, name: str) -> None:
         self.name = name  # the SQLAlchemy dialect name, for messages
@@ -134,6 +159,62 @@ class Dialect:
             value < _wall_clock(grouping.end, grouping.timezone),
         ]
 
+    # -- incremental datasets (engines/sql/incremental.py) -------------------------------
+    def sample_variance(self, value: Any) -> sa.ColumnElement[Any] | None:
+        """VAR_SAMP as the per-partition moments read it, or None to keep count, sum and
+        sum of squares instead (portable; merged the same way)."""
+        return None
+
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        """(HyperLogLog register, rank) of ``value`` computed in the database, with the
+        same hash as ``metrics.sketches``, or None: no distinct-count sketch here."""
+        return None
+
+    def prepare_sketches(self, dbapi: Any) -> None:
+        """What the connection needs before ``sketch_cells`` runs (functions to register)."""
+
+    # -- the guarded session (engines/sql/session.py) ---------------------------------------
+    # How a transaction is made read-only and its statements time-bounded. The guard calls
+    # ``start_session`` before the first statement of each transaction and ``end_session``
+    # when it ends, on the DBAPI connection (so statement counters never see them). The
+    # ANSI fallback knows no portable way to do either: it gets only the client watchdog
+    # and the connect timeout (docs/dialects.md says which families are read-only).
+    read_only_guard = False  # whether start_session makes the transaction read-only
+    # A failed statement may have been a stacked COMMIT that made the session's read-only
+    # settings permanent: the guard discards that connection instead of pooling it again.
+    discard_after_error = False
+
+    def start_session(
+        self, dbapi: Any, server: Any, *, read_only: bool, timeout: float | None, state: dict[str, Any]
+    ) -> None:
+        """Settings for the transaction that starts (``server``: the SQLAlchemy dialect of
+        the live connection; ``state``: the guard's per-transaction state)."""
+
+    def end_session(self, dbapi: Any, *, read_only: bool, committing: bool) -> None:
+        """Undo what ``start_session`` set that would outlive the transaction: the pool is
+        shared with the caller's engine."""
+
+    def watchdog(self, dbapi: Any, timeout: float) -> Watchdog | None:
+        """What stops a statement past ``timeout`` from the client side: by default, shut
+        the socket of a server that stopped answering, a little after the server's own
+        timeout (a live server cancels the statement itself: a clean error)."""
+        fileno = getattr(dbapi, "fileno", None)
+        return Watchdog(fileno, timeout + max(WATCHDOG_GRACE, timeout * 0.1)) if fileno is not None else None
+
+    def timed_out(self, err: BaseException, state: dict[str, Any] | None) -> bool:
+        """Whether the server cancelled the statement for running past its timeout."""
+        return False
+
+    def refused_statement(self, dbapi: Any, statement: str) -> str | None:
+        """Why a read-only guard refuses to send ``statement`` at all (None: send it; the
+        read-only transaction does the refusing)."""
+        return None
+
+    def connect_arguments(self, seconds: float) -> dict[str, Any]:
+        """Driver connect arguments that bound a connection attempt (libpq and the MySQL
+        drivers take whole seconds; ``setdefault``: a user's own value wins)."""
+        return {"connect_timeout": max(1, math.ceil(seconds))}
+
 
 class SQLite(Dialect):
     family = "sqlite"
@@ -180,6 +261,47 @@ class SQLite(Dialect):
     def bucket_value(self, start: dt.datetime) -> Any:
         return start.strftime("%Y-%m-%d %H:%M:%S")
 
+    # A file in this process: PRAGMA query_only refuses every write, a progress handler
+    # aborts a statement past its deadline ("interrupted"), nothing to connect to.
+    read_only_guard = True
+
+    def start_session(
+        self, dbapi: Any, server: Any, *, read_only: bool, timeout: float | None, state: dict[str, Any]
+    ) -> None:
+        if read_only:
+            raw_statements(dbapi, "PRAGMA query_only = ON")
+        if timeout is not None:
+
+            def progress() -> int:
+                if time.monotonic() > state["deadline"]:
+                    state["interrupted"] = True
+                    return 1  # SQLite aborts the statement: "interrupted"
+                return 0
+
+            dbapi.set_progress_handler(progress, 1000)
+
+    def end_session(self, dbapi: Any, *, read_only: bool, committing: bool) -> None:
+        if read_only:
+            raw_statements(dbapi, "PRAGMA query_only = OFF")
+        dbapi.set_progress_handler(None, 0)
+
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        # Python's hash of metrics.sketches, registered on the connection (prepare_sketches).
+        return sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
+
+    def prepare_sketches(self, dbapi: Any) -> None:
+        dbapi.create_function("dq_hll_register", 1, _sqlite_register, deterministic=True)
+        dbapi.create_function("dq_hll_rank", 1, _sqlite_rank, deterministic=True)
+
+    def watchdog(self, dbapi: Any, timeout: float) -> Watchdog | None:
+        return None  # the progress handler
+
+    def timed_out(self, err: BaseException, state: dict[str, Any] | None) -> bool:
+        return state is not None and bool(state["interrupted"])
+
+    def connect_arguments(self, seconds: float) -> dict[str, Any]:
+        return {}
+
 
 class PostgreSQL(Dialect):
     family = "postgresql"
@@ -189,6 +311,7 @@ class PostgreSQL(Dialect):
     percentile_cont = True
     regex = True
     time_buckets = True
+    zoned_ranges = True
 
     def text_length(self, value: Any) -> sa.ColumnElement[int]:
         return sa.func.length(sa.cast(value, sa.String))
@@ -204,6 +327,46 @@ class PostgreSQL(Dialect):
     def bucket_session(self, conn: sa.Connection, grouping: Grouping) -> None:
         if isinstance(grouping, ByTimeBucket):  # transaction-local
             conn.execute(sa.select(sa.func.set_config("TimeZone", grouping.timezone, True)))
+
+    def sample_variance(self, value: Any) -> sa.ColumnElement[Any] | None:
+        return sa.func.var_samp(value)
+
+    def sketch_cells(self, value: Any) -> tuple[Any, Any] | None:
+        from sqlalchemy.dialects.postgresql import BIT
+
+        hashed = sa.func.hashtext(sa.cast(value, sa.Text))
+        register = hashed.op("&")(REGISTERS - 1)
+        rest = hashed.op(">>")(PRECISION).op("&")((1 << RANK_BITS) - 1)
+        bits = sa.cast(sa.cast(rest, BIT(RANK_BITS)), sa.Text)
+        return register, sa.case((rest == 0, RANK_BITS + 1), else_=sa.func.strpos(bits, "1"))
+
+    # The read-only transaction, and default_transaction_read_only so that a stacked COMMIT
+    # cannot escape into a writable one; statement_timeout at session level on purpose:
+    # reverted by the rollback, and still in force after a stacked COMMIT.
+    read_only_guard = True
+    discard_after_error = True
+
+    def start_session(
+        self, dbapi: Any, server: Any, *, read_only: bool, timeout: float | None, state: dict[str, Any]
+    ) -> None:
+        statements = []
+        if read_only:
+            statements += ["SET TRANSACTION READ ONLY", "SET default_transaction_read_only = on"]
+        if timeout is not None:
+            statements.append(f"SET statement_timeout = {int(timeout * 1000)}")
+        if statements:  # one round trip: our own fixed text, no parameters
+            raw_statements(dbapi, "; ".join(statements))
+
+    def end_session(self, dbapi: Any, *, read_only: bool, committing: bool) -> None:
+        if committing:  # a rollback reverts the SETs; a committed SET would outlive us
+            raw_statements(dbapi, "RESET default_transaction_read_only; RESET statement_timeout")
+
+    def timed_out(self, err: BaseException, state: dict[str, Any] | None) -> bool:
+        code = getattr(err, "pgcode", None) or getattr(err, "sqlstate", None)
+        return code == "57014"  # query_canceled: statement_timeout
+
+    def connect_arguments(self, seconds: float) -> dict[str, Any]:
+        return {"connect_timeout": max(2, math.ceil(seconds))}  # libpq: at least 2 seconds
 
 
 class Redshift(PostgreSQL):
@@ -283,6 +446,48 @@ class DuckDB(Dialect):
         value = sa.cast(sa.column(grouping.column), sa.DateTime)
         return sa.func.date_trunc(grouping.unit, value), self._wall_window(value, grouping)
 
+    # Embedded, no server: a statement past its timeout is interrupted in this process, and
+    # nothing to connect to. Read-only twice over: the transaction the guard opens is
+    # ``BEGIN TRANSACTION READ ONLY`` (DuckDB refuses any write in it), and since a stacked
+    # COMMIT would end that transaction, every statement is parsed by DuckDB itself first
+    # and anything but a SELECT is refused before it runs. A file opened with
+    # ``?access_mode=read_only`` cannot be written by any connection at all.
+    read_only_guard = True
+
+    def start_session(
+        self, dbapi: Any, server: Any, *, read_only: bool, timeout: float | None, state: dict[str, Any]
+    ) -> None:
+        if read_only:
+            import duckdb
+
+            # duckdb-engine began a read-write transaction (do_begin) and nothing ran in it yet.
+            with suppress(duckdb.TransactionException):  # none was begun: nothing to end
+                raw_statements(dbapi, "ROLLBACK")
+            raw_statements(dbapi, "BEGIN TRANSACTION READ ONLY")
+
+    def watchdog(self, dbapi: Any, timeout: float) -> Watchdog | None:
+        return Interrupter(dbapi, timeout)
+
+    def refused_statement(self, dbapi: Any, statement: str) -> str | None:
+        import duckdb
+
+        if ";" not in statement and statement.lstrip().upper().startswith("SELECT"):
+            return None  # one statement, a SELECT: what the engine sends; no parse needed
+        try:
+            kinds = [parsed.type for parsed in dbapi.extract_statements(statement)]
+        except duckdb.Error:
+            return None  # DuckDB will refuse it with its own parser message
+        writes = sorted({kind.name for kind in kinds if kind != duckdb.StatementType.SELECT})
+        if not writes:
+            return None
+        return (
+            f"airflow_dq's read-only guard refuses a {'/'.join(writes)} statement on DuckDB: checks only read "
+            "(only SELECT statements are sent)"
+        )
+
+    def connect_arguments(self, seconds: float) -> dict[str, Any]:
+        return {}
+
 
 class MySQL(Dialect):
     """MySQL and MariaDB."""
@@ -326,6 +531,33 @@ class MySQL(Dialect):
 
     def bucket_value(self, start: dt.datetime) -> Any:
         return start.strftime("%Y-%m-%d %H:%M:%S")
+
+    # START TRANSACTION READ ONLY, and the session's default too (a stacked COMMIT starts a
+    # read-only transaction again); MySQL's max_execution_time, MariaDB's max_statement_time.
+    read_only_guard = True
+    discard_after_error = True
+
+    def start_session(
+        self, dbapi: Any, server: Any, *, read_only: bool, timeout: float | None, state: dict[str, Any]
+    ) -> None:
+        statements = []
+        if timeout is not None:
+            statements.append(
+                f"SET SESSION max_statement_time = {timeout:g}"
+                if getattr(server, "is_mariadb", False)
+                else f"SET SESSION max_execution_time = {int(timeout * 1000)}"
+            )
+        if read_only:
+            statements += ["SET SESSION TRANSACTION READ ONLY", "START TRANSACTION READ ONLY"]
+        raw_statements(dbapi, *statements)
+
+    def end_session(self, dbapi: Any, *, read_only: bool, committing: bool) -> None:
+        if read_only:
+            raw_statements(dbapi, "SET SESSION TRANSACTION READ WRITE")
+
+    def timed_out(self, err: BaseException, state: dict[str, Any] | None) -> bool:
+        # MySQL 3024 max_execution_time, MariaDB 1969 max_statement_time
+        return bool(getattr(err, "args", None)) and err.args[0] in (3024, 1969)
 
 
 class SQLServer(Dialect):
@@ -419,3 +651,13 @@ def dialect_of(bind: sa.Engine | sa.Connection | sa.engine.Dialect) -> Dialect:
     """The family of a SQLAlchemy engine, connection or dialect."""
     sa_dialect = bind if isinstance(bind, sa.engine.Dialect) else bind.dialect
     return dialect_named(sa_dialect.name)
+
+
+def _sqlite_register(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else register_of(hashed)
+
+
+def _sqlite_rank(value: Any) -> int | None:
+    hashed = python_hash(value)
+    return None if hashed is None else rank_of(hashed)

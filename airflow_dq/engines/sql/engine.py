@@ -127,7 +127,7 @@ class SqlEngine:
                 except StatementTimeout:
                     raise
                 except isolation.REFUSED as err:  # the user's query: this check's error only
-                    self._still_answers()
+                    self.still_answers()
                     values[metric] = isolation.refused_by_database(err)
                     continue
                 values[metric] = WrongShape.check(rows)  # one row, one column, or the check errors
@@ -137,10 +137,10 @@ class SqlEngine:
         """The one scan; a user SQL fragment the database refuses fails only its check
         (see isolation.py). Known groups carry no user SQL: they stay in every rerun."""
         return isolation.scan_isolating(
-            lambda some: self._scan(some, known), self._scan, metrics, self._still_answers, self.statements
+            lambda some: self._scan(some, known), self._scan, metrics, self.still_answers, self.statements
         )
 
-    def _still_answers(self) -> None:
+    def still_answers(self) -> None:
         """Raise when the database no longer answers a trivial SELECT (retryable)."""
         self.dataset.execute("isolation", sa.select(sa.literal(1)))
 

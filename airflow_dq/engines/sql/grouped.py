@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from airflow_dq.engines.sql import isolation
 from airflow_dq.engines.sql.compiler import aggregation, col
 from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.dialects import Dialect
@@ -98,9 +100,17 @@ def grouped_statements(engine: SqlEngine, metrics: Sequence[Grouped]) -> list[sa
     return [_statement(engine, source, grouping, batch)[0] for (source, grouping), batch in _batches(metrics).items()]
 
 
-def compute_grouped(engine: SqlEngine, metrics: Sequence[Grouped]) -> dict[Grouped, dict[tuple[Any, ...], Any]]:
-    """Every grouped metric's value, with one GROUP BY per (source, grouping)."""
-    values: dict[Grouped, dict[tuple[Any, ...], Any]] = {}
+def compute_grouped(engine: SqlEngine, metrics: Sequence[Grouped]) -> dict[Grouped, Any]:
+    """Every grouped metric's value, with one GROUP BY per (source, grouping).
+
+    A GROUP BY the database refuses because of user SQL fails only the checks that brought
+    it in (isolation.py): over a reference table or query every metric is a suspect (the
+    reference is the user's), over the dataset those with a ``row_condition``."""
+    values: dict[Grouped, Any] = {}
     for (source, grouping), batch in _batches(metrics).items():
-        values.update(_group_by(engine, source, grouping, batch))
+        measure = partial(_group_by, engine, source, grouping)
+        suspect = isolation.always if source is not None else isolation.carries_user_sql
+        values.update(
+            isolation.scan_isolating(measure, measure, batch, engine.still_answers, engine.statements, suspect=suspect)
+        )
     return values

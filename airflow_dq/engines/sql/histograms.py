@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from airflow_dq.engines.sql import isolation
 from airflow_dq.engines.sql.compiler import col
 from airflow_dq.engines.sql.dataset import SqlDataset
 from airflow_dq.engines.sql.limits import select_list_limit
@@ -119,7 +120,10 @@ class SqlSide:
 
 
 def compute_sql_profiles(engine: SqlEngine, metrics: Sequence[ProfileMetric]) -> dict[ProfileMetric, Any]:
-    """Profile metrics of a SQL engine's dataset; references may be tables, queries or frames."""
+    """Profile metrics of a SQL engine's dataset; references may be tables, queries or frames.
+
+    A reference table or query is user SQL: one the database refuses fails only the checks
+    that read it (isolation.py), and every other check is judged."""
     from airflow_dq.engines.profiles import compute_profiles, frame_side_of
 
     current = SqlSide(engine.dataset)  # its reflection is the scan's, cached
@@ -129,4 +133,14 @@ def compute_sql_profiles(engine: SqlEngine, metrics: Sequence[ProfileMetric]) ->
             return SqlSide.of_reference(engine.bind, source, engine.statements)
         return frame_side_of(source)
 
-    return compute_profiles(current, metrics, side_of)
+    def measure(some: list[Any]) -> dict[Any, Any]:
+        return compute_profiles(current, some, side_of)
+
+    return isolation.scan_isolating(
+        measure, measure, list(metrics), engine.still_answers, engine.statements, suspect=_reads_a_reference
+    )
+
+
+def _reads_a_reference(metric: Any) -> bool:
+    """Whether a profile metric reads a reference table or query (user SQL)."""
+    return isinstance(getattr(metric, "reference", None) or getattr(metric, "source", None), Reference)

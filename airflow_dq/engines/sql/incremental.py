@@ -32,20 +32,12 @@ import sqlalchemy as sa
 
 from airflow_dq.engines.sql import known_groups
 from airflow_dq.engines.sql.compiler import Aggregation, aggregation, col, count_where
-from airflow_dq.engines.sql.dialects import Dialect, PostgreSQL, SQLite
+from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.engines.sql.engine import SqlEngine
 from airflow_dq.engines.sql.session import Limits
 from airflow_dq.engines.sql.split import split_select_list
 from airflow_dq.metrics import Grouped, Maximum, Mean, Metric, Minimum, StdDev
-from airflow_dq.metrics.sketches import (
-    PRECISION,
-    RANK_BITS,
-    REGISTERS,
-    ApproxDistinctCount,
-    python_hash,
-    rank_of,
-    register_of,
-)
+from airflow_dq.metrics.sketches import ApproxDistinctCount
 from airflow_dq.metrics.states import GROUPS, MOMENTS, SKETCH, empty, finish, merge, moments, state_key, state_kind
 
 PARTITION_FAMILIES = ("date", "timestamp", "integer", "string")
@@ -63,16 +55,17 @@ class StateStore(Protocol):
 
 def _moments_aggregation(metric: Mean | StdDev, dialect: Dialect) -> Aggregation:
     c = col(metric.column)
-    if isinstance(dialect, PostgreSQL):
+    variance = dialect.sample_variance(c)
+    if variance is not None:
         n = sa.func.count(c)
-        m2 = sa.func.coalesce(sa.func.var_samp(c) * (n - 1), 0)
+        m2 = sa.func.coalesce(variance * (n - 1), 0)
 
         def read(values: list[Any]) -> list[float]:
             count, mean, squares = values
             return [int(count or 0), float(mean or 0.0), float(squares or 0.0)]
 
         return Aggregation([n, sa.func.avg(c), m2], read)
-    real = sa.cast(c, sa.Float)  # SQLite: no variance; count, sum and sum of squares
+    real = sa.cast(c, sa.Float)  # no variance: count, sum and sum of squares
     return Aggregation([sa.func.count(c), sa.func.sum(real), sa.func.sum(real * real)], lambda v: moments(*v))
 
 
@@ -276,18 +269,10 @@ class IncrementalSqlEngine(SqlEngine):
     def _sketch_rows(self, metric: ApproxDistinctCount, partition: Any, wanted: Any) -> dict[str | None, dict]:
         """HyperLogLog registers of one column per partition: ``GROUP BY partition, register``."""
         value = col(metric.column)
-        if isinstance(self.dialect, PostgreSQL):
-            from sqlalchemy.dialects.postgresql import BIT
-
-            hashed = sa.func.hashtext(sa.cast(value, sa.Text))
-            register = hashed.op("&")(REGISTERS - 1)
-            rest = hashed.op(">>")(PRECISION).op("&")((1 << RANK_BITS) - 1)
-            bits = sa.cast(sa.cast(rest, BIT(RANK_BITS)), sa.Text)
-            rank = sa.case((rest == 0, RANK_BITS + 1), else_=sa.func.strpos(bits, "1"))
-        elif isinstance(self.dialect, SQLite):  # hash functions registered on the connection below
-            register, rank = sa.func.dq_hll_register(value), sa.func.dq_hll_rank(value)
-        else:
+        in_database = self.dialect.sketch_cells(value)
+        if in_database is None:
             raise TypeError(f"no distinct-count sketch for the {self.dialect.name!r} dialect")
+        register, rank = in_database
         inner = self.dataset.filtered(
             sa.select(partition.label("p"), register.label("r"), rank.label("k")).select_from(self.dataset.source())
         ).where(wanted, value.is_not(None))
@@ -295,23 +280,10 @@ class IncrementalSqlEngine(SqlEngine):
         stmt = sa.select(cells.c.p, cells.c.r, sa.func.max(cells.c.k)).group_by(cells.c.p, cells.c.r)
         self.statements["partition_scan"] += 1
         with self.bind.connect() as conn:
-            if isinstance(self.dialect, SQLite):
-                raw = conn.connection.dbapi_connection
-                raw.create_function("dq_hll_register", 1, _sqlite_register, deterministic=True)
-                raw.create_function("dq_hll_rank", 1, _sqlite_rank, deterministic=True)
+            self.dialect.prepare_sketches(conn.connection.dbapi_connection)
             rows = list(conn.execute(stmt))
         sketches: dict[str | None, dict[str, int]] = {}
         for raw_partition, register_index, top in rows:
             key = None if raw_partition is None else self._text(raw_partition)
             sketches.setdefault(key, {})[str(int(register_index))] = int(top)
         return sketches
-
-
-def _sqlite_register(value: Any) -> int | None:
-    hashed = python_hash(value)
-    return None if hashed is None else register_of(hashed)
-
-
-def _sqlite_rank(value: Any) -> int | None:
-    hashed = python_hash(value)
-    return None if hashed is None else rank_of(hashed)

@@ -8,6 +8,11 @@ was theirs, and each of them runs alone, so the culprit gets status ``error`` wi
 database's own message and every other check is judged normally (a few more statements,
 only on this path; counted as ``isolation`` in the statement log).
 
+The same holds for the statements outside the scan that carry user SQL: a reconciliation
+source (``other_table``/``other_sql``/``other_where``, one SELECT per source; see
+elsewhere.py) and a GROUP BY over a reference table or query (grouped.py), whose metrics
+are all suspects, and a GROUP BY of the dataset itself with a ``row_condition`` in it.
+
 A lost connection or a timeout is no check's fault: a ``StatementTimeout`` is raised at
 once, a scan that fails again without the user SQL raises its first error, and a fragment
 that fails alone only becomes a per-check error once a trivial ``SELECT 1`` shows the
@@ -46,21 +51,30 @@ def refused_by_database(err: BaseException) -> MetricError:
     return MetricError(f"the database refused this check's SQL: {database_message(err)}")
 
 
+def always(metric: Metric) -> bool:
+    """Every metric of a statement on a user-given source is a suspect: the source itself
+    (a reconciliation's ``other_sql``/``other_where``, a segment check's reference query)
+    is user SQL."""
+    return True
+
+
 def scan_isolating(
     scan: Callable[[list[Metric]], dict[Metric, Any]],
     scan_alone: Callable[[list[Metric]], dict[Metric, Any]],
     metrics: Sequence[Metric],
     still_answers: Callable[[], None],
     statements: Any,
+    suspect: Callable[[Metric], bool] = carries_user_sql,
 ) -> dict[Metric, Any]:
     """``scan(metrics)``; on a refusal caused by user SQL, the culprits as ``MetricError``s.
-    ``scan_alone`` measures one suspect by itself (without what else the scan carries)."""
+    ``scan_alone`` measures one suspect by itself (without what else the scan carries);
+    ``suspect`` says which metrics may have brought the user SQL in."""
     try:
         return scan(list(metrics))
     except StatementTimeout:
         raise
     except REFUSED as first:
-        suspects = [m for m in metrics if carries_user_sql(m)]
+        suspects = [m for m in metrics if suspect(m)]
         if not suspects:
             raise
         clean = [m for m in metrics if m not in suspects]

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from airflow_dq.engines.sql.compiler import Aggregation, col, count_where
-from airflow_dq.engines.sql.dialects import Dialect, PostgreSQL
+from airflow_dq.engines.sql.dialects import Dialect
 from airflow_dq.engines.sql.grouped import keys_and_filter
 from airflow_dq.metrics import RowCount
 from airflow_dq.metrics.grouped import STEP, BySegments, ByTimeBucket, Grouped, GroupKey
@@ -82,7 +82,7 @@ def _bucket_conditions(engine: SqlEngine, grouping: ByTimeBucket) -> list[tuple[
     dialect = engine.dialect
     if not dialect.time_buckets:
         return None  # the check is an error before the scan (Dialect.missing)
-    if not isinstance(dialect, PostgreSQL):
+    if not dialect.zoned_ranges:
         # The GROUP BY's own bucket expression and window filter: the same rows, exactly.
         (bucket,), window = keys_and_filter(grouping, dialect)
         return [(b, sa.and_(bucket == dialect.bucket_value(b), *window)) for b in buckets]

@@ -1,17 +1,22 @@
 """Every statement to a database: read-only where the dialect can say so, and bounded in time.
 
 ``guard(bind, limits)`` returns an engine that shares ``bind``'s pool and, for every
-transaction it begins:
+transaction it begins, asks the database family's ``Dialect`` (engines/sql/dialects.py,
+``start_session``/``end_session``/``watchdog``/``timed_out``/``refused_statement``) to:
 
-- makes it read-only: PostgreSQL/Redshift ``SET TRANSACTION READ ONLY`` (and
+- make it read-only: PostgreSQL/Redshift ``SET TRANSACTION READ ONLY`` (and
   ``default_transaction_read_only``, so a stacked ``COMMIT`` cannot escape into a writable
-  transaction), MySQL/MariaDB ``START TRANSACTION READ ONLY``, SQLite ``PRAGMA query_only``;
-  the transaction is never committed by the checks and is rolled back when the connection
-  closes;
-- bounds each statement: PostgreSQL ``statement_timeout``, MySQL ``max_execution_time``
-  (MariaDB ``max_statement_time``), SQLite a progress handler; plus a client-side watchdog
-  that shuts the socket of a server that stopped answering (a frozen server cannot enforce
-  its own timeout), and a connect timeout in the driver's connect arguments.
+  transaction), MySQL/MariaDB ``START TRANSACTION READ ONLY``, SQLite ``PRAGMA query_only``,
+  DuckDB ``BEGIN TRANSACTION READ ONLY`` plus a refusal of every statement DuckDB's parser
+  does not call a SELECT; the transaction is never committed by the checks and is rolled
+  back when the connection closes;
+- bound each statement: PostgreSQL ``statement_timeout``, MySQL ``max_execution_time``
+  (MariaDB ``max_statement_time``), SQLite a progress handler, DuckDB an interrupt; plus a
+  client-side watchdog that shuts the socket of a server that stopped answering (a frozen
+  server cannot enforce its own timeout), and a connect timeout in the driver's connect
+  arguments.
+
+This module holds no database names: a new family is one ``Dialect`` class.
 
 A statement that runs out of time raises ``StatementTimeout``, naming the statement's kind
 (``data``, ``schema``, ``custom``, ...): an ordinary exception, so Airflow retries the task.
@@ -23,6 +28,7 @@ listeners that count the statements of a suite see only the suite's own statemen
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import weakref
@@ -33,16 +39,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from airflow_dq.engines.sql.watchdog import Interrupter, Watchdog
+from airflow_dq.engines.sql.dialects import dialect_named, dialect_of
+from airflow_dq.engines.sql.watchdog import Watchdog
+
+log = logging.getLogger(__name__)
 
 DEFAULT_STATEMENT_TIMEOUT = 600.0  # seconds; the provider config's default too
 DEFAULT_CONNECT_TIMEOUT = 30.0
-# The watchdog waits a little longer than the server's own timeout: a live server cancels
-# the statement itself (a clean error, the connection stays usable).
-_WATCHDOG_GRACE = 2.0
-
-_POSTGRES = ("postgresql", "redshift")
-_MYSQL = ("mysql", "mariadb")
 
 
 class StatementTimeout(TimeoutError):
@@ -119,10 +122,20 @@ def guarded_limits(bind: sa.Engine) -> Limits | None:
 
 
 class _Guard:
+    """The listeners of one guarded engine; what each database needs comes from its
+    ``Dialect`` (``start_session``, ``end_session``, ``watchdog``, ``timed_out``...)."""
+
     def __init__(self, engine: sa.Engine, limits: Limits, read_only: bool, statements: Any, kind: str) -> None:
         self.limits, self.read_only, self.statements, self.default_kind = limits, read_only, statements, kind
-        self.dialect = engine.dialect.name
-        self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
+        self.dialect = dialect_of(engine)
+        if read_only and not self.dialect.read_only_guard:
+            # Said, not silently assumed: nothing here stops a write on this database.
+            log.warning(
+                "airflow_dq has no read-only transaction for the %r dialect (%s family): give the "
+                "connection a read-only role or user so that checks cannot write",
+                self.dialect.name,
+                self.dialect.family,
+            )
         # Per Connection (one checkout), not per pooled DBAPI connection: state that outlived
         # a transaction must never make a later one skip its read-only settings.
         self._state: weakref.WeakKeyDictionary[sa.Connection, dict[str, Any]] = weakref.WeakKeyDictionary()
@@ -143,56 +156,11 @@ class _Guard:
     # -- per transaction -------------------------------------------------------------
     # The settings are sent before the first statement of each transaction (not in the
     # "begin" event, whose errors SQLAlchemy does not handle), under the same watchdog.
-    def _settings(self, conn: sa.Connection, dbapi: Any) -> None:
-        timeout = self.limits.statement_timeout
-        if self.dialect == "sqlite":
-            state = self._state[conn]
-            if self.read_only:
-                _raw(dbapi, "PRAGMA query_only = ON")
-            if timeout is not None:
-
-                def progress() -> int:
-                    if time.monotonic() > state["deadline"]:
-                        state["interrupted"] = True
-                        return 1  # SQLite aborts the statement: "interrupted"
-                    return 0
-
-                dbapi.set_progress_handler(progress, 1000)
-        elif self.dialect in _POSTGRES:
-            statements = []
-            if self.read_only:
-                statements += ["SET TRANSACTION READ ONLY", "SET default_transaction_read_only = on"]
-            if timeout is not None:
-                # Session-level on purpose: reverted by the rollback, and still in force
-                # after a stacked COMMIT (see _end for the commit of a clean run).
-                statements.append(f"SET statement_timeout = {int(timeout * 1000)}")
-            if statements:  # one round trip: our own fixed text, no parameters
-                _raw(dbapi, "; ".join(statements))
-        elif self.dialect in _MYSQL:
-            statements = []
-            if timeout is not None:
-                statements.append(
-                    f"SET SESSION max_statement_time = {timeout:g}"
-                    if self.mariadb
-                    else f"SET SESSION max_execution_time = {int(timeout * 1000)}"
-                )
-            if self.read_only:
-                statements += ["SET SESSION TRANSACTION READ ONLY", "START TRANSACTION READ ONLY"]
-            _raw(dbapi, *statements)
-
     def _end(self, conn: sa.Connection, committing: bool) -> None:
         if self._state.pop(conn, None) is None:  # no statement ran: nothing was set
             return
         dbapi = conn.connection.dbapi_connection
-        if self.dialect == "sqlite":
-            if self.read_only:
-                _raw(dbapi, "PRAGMA query_only = OFF")
-            dbapi.set_progress_handler(None, 0)
-        elif self.dialect in _POSTGRES and committing:
-            # The pool is shared with the caller's engine: a committed SET would outlive us.
-            _raw(dbapi, "RESET default_transaction_read_only; RESET statement_timeout")
-        elif self.dialect in _MYSQL and self.read_only:
-            _raw(dbapi, "SET SESSION TRANSACTION READ WRITE")
+        self.dialect.end_session(dbapi, read_only=self.read_only, committing=committing)
 
     def end_commit(self, conn: sa.Connection) -> None:
         self._end(conn, committing=True)
@@ -205,20 +173,19 @@ class _Guard:
     def before(self, conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
         timeout = self.limits.statement_timeout
         dbapi = conn.connection.dbapi_connection
-        if timeout is not None and self.dialect != "sqlite":
-            fileno = getattr(dbapi, "fileno", None)
-            if fileno is not None:
-                watchdog = Watchdog(fileno, timeout + max(_WATCHDOG_GRACE, timeout * 0.1))
-                self._watchdogs[conn] = watchdog
-                watchdog.start()
-            elif self.dialect == "duckdb":  # embedded: no server timeout, no socket
-                watchdog = Interrupter(dbapi, timeout)
+        if self.read_only:
+            refused = self.dialect.refused_statement(dbapi, statement)
+            if refused:  # a DBAPI error: a custom_sql write is that check's error only
+                raise ReadOnlyViolation(refused)
+        if timeout is not None:
+            watchdog = self.dialect.watchdog(dbapi, timeout)
+            if watchdog is not None:
                 self._watchdogs[conn] = watchdog
                 watchdog.start()
         state = self._state.get(conn)
         if state is None:  # the transaction's first statement
             state = self._state[conn] = {"deadline": math.inf, "interrupted": False}
-            self._settings(conn, dbapi)
+            self.dialect.start_session(dbapi, conn.dialect, read_only=self.read_only, timeout=timeout, state=state)
         if timeout is not None:
             state["deadline"], state["interrupted"] = time.monotonic() + timeout, False
 
@@ -238,7 +205,7 @@ class _Guard:
             if self.limits.connect_timeout is not None and _is_connect_timeout(original):
                 return StatementTimeout("connect", self.limits.connect_timeout, _first_line(original))
             return None
-        if self.read_only and self.dialect in _POSTGRES + _MYSQL:
+        if self.read_only and self.dialect.discard_after_error:
             # A failed statement may have been a stacked COMMIT that made the session's
             # read-only settings permanent: discard this connection rather than hand it
             # back to the pool it shares with the caller's engine.
@@ -249,37 +216,23 @@ class _Guard:
         kind = self.kind(context.execution_context)
         if watchdog is not None and watchdog.fired:
             return StatementTimeout(kind, timeout, watchdog.reason)
-        state = self._state.get(conn)
-        if self.dialect == "sqlite" and state is not None and state["interrupted"]:
-            return StatementTimeout(kind, timeout)
-        if _is_server_timeout(self.dialect, original):
+        if self.dialect.timed_out(original, self._state.get(conn)):
             return StatementTimeout(kind, timeout, _first_line(original))
         return None
 
 
-def _raw(dbapi: Any, *statements: str) -> None:
-    """Session settings on the DBAPI connection itself (see the module docstring)."""
-    if not statements:
-        return
-    cursor = dbapi.cursor()
-    try:
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        cursor.close()
+class ReadOnlyViolation(sa.exc.DBAPIError):
+    """A statement the read-only guard refused to send (DuckDB: anything but a SELECT).
+
+    A ``DBAPIError`` like the database's own refusals, so a ``custom_sql`` write is that
+    check's ``error`` and the other checks are judged (see isolation.py)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, None, PermissionError(message), connection_invalidated=False)
 
 
 def _first_line(err: BaseException) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-
-
-def _is_server_timeout(dialect: str, err: BaseException) -> bool:
-    if dialect in _POSTGRES:  # 57014 query_canceled: statement_timeout
-        code = getattr(err, "pgcode", None) or getattr(err, "sqlstate", None)
-        return code == "57014"
-    if dialect in _MYSQL:  # MySQL 3024 max_execution_time, MariaDB 1969 max_statement_time
-        return bool(getattr(err, "args", None)) and err.args[0] in (3024, 1969)
-    return False
 
 
 def _is_connect_timeout(err: BaseException) -> bool:
@@ -302,8 +255,7 @@ def _set_connect_timeout(bind: sa.Engine, seconds: float) -> None:
 
 def _connect_args(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
     seconds = _CONNECT_TIMEOUTS.get(dialect)
-    if seconds is None or dialect.name == "sqlite":  # a file: nothing to connect to
+    if seconds is None:
         return
-    # libpq and the MySQL drivers take whole seconds (libpq: at least 2).
-    whole = max(2, math.ceil(seconds)) if dialect.name in _POSTGRES else max(1, math.ceil(seconds))
-    cparams.setdefault("connect_timeout", whole)
+    for name, value in dialect_named(dialect.name).connect_arguments(seconds).items():
+        cparams.setdefault(name, value)
