@@ -130,6 +130,7 @@ class AnomalyCheck(Check):
     default_direction = "both"
     multi = False  # several series (segments) instead of one
     noise: str | None = None  # the series' own noise: "count" (Poisson) or "share" (binomial)
+    skewed = False  # the series' noise is right-skewed by nature (a lag): a lopsided band
 
     def __init__(
         self,
@@ -208,7 +209,9 @@ class AnomalyCheck(Check):
     def _settings(self, ctx: CheckContext) -> Settings:
         from dataclasses import replace
 
-        return replace(self.settings, timezone=self.timezone or ctx.default_timezone, noise=self.noise)
+        return replace(
+            self.settings, timezone=self.timezone or ctx.default_timezone, noise=self.noise, skewed=self.skewed
+        )
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         if ctx.history is None:
@@ -432,6 +435,7 @@ class FreshnessAnomaly(AnomalyCheck):
 
     check_type = "freshness_anomaly"
     default_direction = "spike"
+    skewed = True  # a load is never much early but sometimes much late
 
     def __init__(self, column: str, **kwargs: Any) -> None:
         self._columns_for_errors = column

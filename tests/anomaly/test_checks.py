@@ -155,6 +155,32 @@ def test_freshness_lag_of_a_late_load(db: sa.Engine, store: MetricStore) -> None
     assert result.message.startswith("freshness lag of 'loaded_at' 7:00:00 is above the expected band [-inf, ")
 
 
+def test_freshness_band_is_lopsided_so_a_normally_late_day_passes(db: sa.Engine, store: MetricStore) -> None:
+    """A lag's noise is skewed (never much early, sometimes much late): the check's band is
+    wider on the late side than a symmetric band, and a day inside it passes."""
+    from airflow_dq.stats.anomaly import Point, Settings, judge_point
+
+    rng = random.Random(12)
+    lags = [1.0 + rng.gammavariate(2.0, 0.15) for _ in range(20)]
+    checks = [freshness_anomaly("loaded_at")]
+    for day, lag in enumerate(lags):
+        load_day(db, day, rows=20, lag_hours=lag)
+        assert run_day(db, store, day, checks).results[0].status in (Status.LEARNING, Status.PASS)
+    history = [Point(START + dt.timedelta(days=d), lag * 3600) for d, lag in enumerate(lags)]
+    probe = Point(START + dt.timedelta(days=20), 3600.0)
+    symmetric = judge_point(history, probe, Settings(direction="spike")).high
+    lopsided = judge_point(history, probe, Settings(direction="spike", skewed=True)).high
+    assert lopsided > symmetric * 1.05
+    late = (symmetric + lopsided) / 2  # above the symmetric band, inside the lopsided one
+    load_day(db, 20, rows=20, lag_hours=late / 3600)
+    result = run_day(db, store, 20, checks).results[0]
+    assert result.status is Status.PASS, result.message
+    assert result.observed == pytest.approx(late, abs=1)
+    # A much later load still fails.
+    load_day(db, 21, rows=20, lag_hours=2 * lopsided / 3600)
+    assert run_day(db, store, 21, checks).results[0].status is Status.FAIL
+
+
 def test_unmeasurable_values_fail_and_non_numeric_columns_error(db: sa.Engine, store: MetricStore) -> None:
     checks = [
         metric_anomaly("loaded_at", "mean"),
