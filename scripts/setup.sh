@@ -71,3 +71,23 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -c "import airflow_dq, airflow, sqlalchemy, pandas, scipy" 
   echo "$want" > "$stamp"
 fi
+
+# The compile-only venv of the Snowflake, BigQuery and Databricks SQLAlchemy dialects: their
+# connectors pin protobuf<7 / python-dateutil<3 against Airflow's lock, so they get a venv of
+# their own (requirements/dialects-lock.txt: exact pins of everything, installed --no-deps so
+# that a pin missing from it fails `pip check` instead of floating) that
+# tests/engines/test_dialect_compile.py drives; it never connects to a warehouse.
+if [ "$WITH_TEST_DEPS" = 1 ]; then
+  if [ ! -x .venv-dialects/bin/python ]; then
+    "$PY" -m venv .venv-dialects
+  fi
+  dstamp=.venv-dialects/.dq-installed
+  dwant=$(sha256sum requirements/dialects-lock.txt | cut -d' ' -f1)
+  if [ ! -f "$dstamp" ] || [ "$(cat "$dstamp")" != "$dwant" ]; then
+    echo "setup: installing the compile-only warehouse dialects into .venv-dialects (requirements/dialects-lock.txt)"
+    .venv-dialects/bin/pip install -q --disable-pip-version-check --no-deps -r requirements/dialects-lock.txt 2>&1 | grep -v "^WARNING: Location" || true
+    .venv-dialects/bin/pip check --disable-pip-version-check
+    .venv-dialects/bin/python -c "import snowflake.sqlalchemy, sqlalchemy_bigquery, databricks.sqlalchemy"
+    echo "$dwant" > "$dstamp"
+  fi
+fi
