@@ -58,6 +58,8 @@ REQUIRED = {
         "stddev_between(amount)": "stdev(",
         "length_between(email)": "len(",
         "quantile_between(amount)": "row_number()",
+        # SQL Server, Snowflake and Spark refuse row_number() without ORDER BY
+        "unique(user_id, day)": "row_number() OVER (PARTITION BY user_id, day ORDER BY user_id, day)",
     },
     "trino": {"matches_regex(email)": "regexp_like(", "length_between(email)": "length("},
     "redshift+psycopg2": {"matches_regex(email)": " !~ ", "quantile_between(amount)": "percentile_cont"},
@@ -67,6 +69,7 @@ REQUIRED = {
         "length_between(email)": "length(CAST(email AS VARCHAR))",
         "stddev_between(amount)": "stddev_samp(amount)",
         "quantile_between(amount)": "percentile_cont(%(percentile_cont_1)s) WITHIN GROUP (ORDER BY amount)",
+        "unique(user_id, day)": "row_number() OVER (PARTITION BY user_id, day ORDER BY user_id, day)",
     },
     "bigquery": {
         "matches_regex(email)": "NOT regexp_contains(CAST(`email` AS STRING), :regexp_contains_1)",
@@ -79,6 +82,7 @@ REQUIRED = {
         "matches_regex(email)": "count(*) FILTER (WHERE NOT regexp(CAST(email AS STRING), :`regexp_1`))",
         "length_between(email)": "char_length(CAST(email AS STRING))",
         "stddev_between(amount)": "stddev_samp(amount)",
+        "unique(user_id, day)": "row_number() OVER (PARTITION BY user_id, day ORDER BY user_id, day)",
     },
 }
 

@@ -200,9 +200,16 @@ class SqlEngine:
             return self.dataset.filtered(sa.select(*expressions).select_from(self.dataset.source()))
         # Multi-column duplicates need row_number() per key, so the scan reads from a
         # sub-select that adds those window columns to every row (still one statement).
+        # Which row of a key gets 1 does not matter, but Spark/Databricks, SQL Server and
+        # Snowflake refuse row_number() without ORDER BY: order by the key itself.
         numbered = sa.select(
             sa.literal_column("*"),
-            *(sa.func.row_number().over(partition_by=[col(c) for c in key]).label(labels[key]) for key in windows),
+            *(
+                sa.func.row_number()
+                .over(partition_by=[col(c) for c in key], order_by=[col(c) for c in key])
+                .label(labels[key])
+                for key in windows
+            ),
         ).select_from(self.dataset.source())
         return sa.select(*expressions).select_from(self.dataset.filtered(numbered).subquery("dq_scan"))
 
