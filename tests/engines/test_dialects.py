@@ -57,18 +57,9 @@ def test_what_the_dialect_lacks_is_an_error_for_that_check_only(sqlite_engine: s
 
 
 def test_the_engine_says_which_metrics_its_registry_cannot_compile(sqlite_engine: sa.Engine) -> None:
-    from dataclasses import dataclass
-
-    from airflow_dq.metrics import Grouped, Metric, RowCount
+    from airflow_dq.metrics import Grouped, RowCount
     from airflow_dq.metrics.grouped import BySegments
-
-    @dataclass(frozen=True)
-    class Kurtosis(Metric):  # a metric no engine compiles (yet)
-        column: str
-
-        @property
-        def label(self) -> str:
-            return f"kurtosis of {self.column}"
+    from tests.unknown_metrics import Kurtosis
 
     create_table(sqlite_engine, "t", {"x": sa.Integer()}, [(1,)])
     engine = SqlEngine(sqlite_engine, table="t")

@@ -3,8 +3,6 @@ which metrics it cannot compute before the suite measures anything."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import pytest
 
@@ -19,7 +17,6 @@ from airflow_dq.metrics import (
     IsIn,
     IsNull,
     Mean,
-    Metric,
     NotIn,
     OutOfRange,
     Predicate,
@@ -31,15 +28,7 @@ from airflow_dq.metrics import (
 )
 from airflow_dq.metrics.grouped import BySegments
 from airflow_dq.suite import run_checks
-
-
-@dataclass(frozen=True)
-class Kurtosis(Metric):  # a metric no engine folds (yet)
-    column: str
-
-    @property
-    def label(self) -> str:
-        return f"kurtosis of {self.column}"
+from tests.unknown_metrics import EvenValue, Kurtosis
 
 
 def test_missing_names_what_the_registry_lacks() -> None:
@@ -59,11 +48,6 @@ def test_the_registry_builds_the_state_that_folds_the_value() -> None:
     assert values[Mean("x")] == 7 / 3
     assert abs(values[StdDev("x")] - 1.5275252316519468) < 1e-12
     assert type(state_for(Mean("x"), chunked=True)).__name__ == "Moments"
-
-
-@dataclass(frozen=True)
-class EvenValue(Predicate):  # a row rule the pandas engine has no mask for
-    column: str
 
 
 class EvenRule(ColumnRowCheck):

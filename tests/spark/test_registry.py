@@ -3,37 +3,20 @@ columns.VIOLATIONS), and the engine says what it cannot compute before any job r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from airflow_dq.engines.spark.columns import AGGREGATES, VIOLATIONS
 from airflow_dq.engines.spark.engine import SparkEngine
 from airflow_dq.metrics import (
     DuplicateCount,
     Grouped,
     IsNull,
-    Metric,
     MissingInParent,
     NullCount,
-    Predicate,
     RowCount,
     SqlConditionFalse,
     ViolationCount,
 )
 from airflow_dq.metrics.grouped import BySegments
-
-
-@dataclass(frozen=True)
-class Kurtosis(Metric):  # a metric no engine computes (yet)
-    column: str
-
-    @property
-    def label(self) -> str:
-        return f"kurtosis of {self.column}"
-
-
-@dataclass(frozen=True)
-class EvenValue(Predicate):  # a row rule without a Spark expression
-    column: str
+from tests.unknown_metrics import EvenValue, Kurtosis
 
 
 def test_missing_consults_the_registries() -> None:
