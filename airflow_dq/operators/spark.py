@@ -69,6 +69,11 @@ def _is_plain(value: Any) -> bool:
     return isinstance(value, str) and "{{" not in value and "{%" not in value
 
 
+def server_of(url_or_conn_id: str) -> str:
+    """``host:port`` of a Spark Connect URL (``sc://host:port/;token=...``); a connection id as is."""
+    return url_or_conn_id.removeprefix("sc://").split("/")[0].split(";")[0]
+
+
 def spark_dataset_uri(*, conn_id: Any, remote: Any, table: Any, path: Any) -> str | None:
     """The asset URI of a Spark dataset, from names only (the same at parse time everywhere):
     lake files by their own URI (a local folder as ``file://``), a catalog table as
@@ -82,8 +87,7 @@ def spark_dataset_uri(*, conn_id: Any, remote: Any, table: Any, path: Any) -> st
     where = conn_id if conn_id is not None else remote
     if not _is_plain(where):
         return None
-    where = where.removeprefix("sc://").split("/")[0].split(";")[0]
-    return f"spark://{where}/" + table.replace(".", "/")
+    return f"spark://{server_of(where)}/" + table.replace(".", "/")
 
 
 def resolve_spark_outlet(owner: str, asset: Any, **dataset: Any) -> Asset | None:
@@ -238,7 +242,7 @@ class SparkQualityOperator(OpenLineageFacets, SparkSuite, RenderChecksOnACopy, B
         from airflow_dq.engines.spark.session import connect_url
 
         url = self.remote or connect_url(self.conn_id)  # type: ignore[arg-type]
-        return "spark://" + url.removeprefix("sc://").split("/")[0].split(";")[0], self.table
+        return "spark://" + server_of(url), self.table
 
     def execute(self, context: Context) -> dict[str, Any]:
         # PySpark comes in here, never at DAG parse time.
