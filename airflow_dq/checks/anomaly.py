@@ -38,7 +38,15 @@ from airflow_dq.metrics import (
     RowCount,
     StdDev,
 )
-from airflow_dq.stats.anomaly import Judgement, Outcome, Point, Settings, history_needed, judge_point
+from airflow_dq.stats.anomaly import (
+    DEFAULT_SENSITIVITY,
+    Judgement,
+    Outcome,
+    Point,
+    Settings,
+    history_needed,
+    judge_point,
+)
 
 
 class HistoryUnavailable(RuntimeError):
@@ -106,7 +114,8 @@ def _fallback_arg(check: Check, value: Any) -> str | tuple[float | None, float |
 class AnomalyCheck(Check):
     """Base of the anomaly checks: the detector settings and the judging of series.
 
-    :param sensitivity: how many standard deviations a value may stray (default 3).
+    :param sensitivity: how many standard deviations a value may stray (default 3.1: a
+        two-sided 0.19% tail, under the 0.3% false-alarm target with room for error).
     :param training_window: past runs in the fit (default 14; 28 with ``day_of_week``,
         336 with ``hour_of_day``).
     :param min_points: past runs needed before judging (default 7; 14 with
@@ -135,7 +144,7 @@ class AnomalyCheck(Check):
     def __init__(
         self,
         *,
-        sensitivity: float = 3.0,
+        sensitivity: float = DEFAULT_SENSITIVITY,
         training_window: int | None = None,
         min_points: int | None = None,
         seasonality: str | None = None,

@@ -176,8 +176,8 @@ def test_freshness_band_is_lopsided_so_a_normally_late_day_passes(db: sa.Engine,
     result = run_day(db, store, 20, checks).results[0]
     assert result.status is Status.PASS, result.message
     assert result.observed == pytest.approx(late, abs=1)
-    # A much later load still fails.
-    load_day(db, 21, rows=20, lag_hours=2 * lopsided / 3600)
+    # A much later load still fails (the late day 20 is now history and widened the late side).
+    load_day(db, 21, rows=20, lag_hours=3 * lopsided / 3600)
     assert run_day(db, store, 21, checks).results[0].status is Status.FAIL
 
 
