@@ -1,6 +1,6 @@
 """How confidently a row's text contradicts its label: a cross-fitted linear model.
 
-A TF-IDF (words and word pairs) + logistic regression model is fitted on the reference in
+A TF-IDF (words, word pairs and character grams) + logistic regression model is fitted on the reference in
 ``folds`` parts: every reference row is scored by the model that did not see it
 (out-of-fold), so the reference's scores are honest - they show how often clean rows of
 this source already contradict a model of their own data (on real text 10-25% of rows
@@ -47,10 +47,18 @@ def available() -> bool:
 
 
 def text_vectorizer() -> Any:
-    """The TF-IDF space: words and word pairs of normalised text, sublinear counts."""
+    """The TF-IDF space of normalised text (sublinear counts, terms of at least two rows):
+    words and word pairs, and the character 2- to 5-grams within words. The character
+    grams carry what short real text spreads over spellings ("loved", "lovely",
+    "looove", "unlovable"); on the human-rated VADER sentences they cut the out-of-fold
+    log loss from 0.494 to 0.467 (seed 7's reference), and the batch test's power follows
+    the log loss."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
 
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+")
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+")
+    grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    return FeatureUnion([("words", words), ("char_grams", grams)])
 
 
 def classifier(c: float = 4.0, seed: int = 0) -> Any:

@@ -17,8 +17,11 @@ def test_sum_tail_is_the_exact_tail_of_a_sum_of_draws() -> None:
     # Two values: the sum of 20 draws is binomial - the grid computation is exact.
     coin = np.array([0.0, 1.0, 1.0, 0.0, 0.0])  # P(1) = 0.4
     for k in (8, 12, 16):
-        observed = np.array([1.0] * k + [0.0] * (20 - k))
-        assert sum_tail([coin], [observed]) == pytest.approx(stats.binom.sf(k - 1, 20, 0.4), rel=1e-6)
+        assert sum_tail([coin], [20], float(k)) == pytest.approx(stats.binom.sf(k - 1, 20, 0.4), rel=1e-6)
+    # Beyond every draw's maximum nothing reaches it; at the maximum only the top values do.
+    assert sum_tail([np.array([0.0, 1.0])], [3], 3.5) == 0.0
+    assert sum_tail([np.array([0.0, 1.0])], [3], 3.0) == pytest.approx(1 / 8)
+    assert sum_tail([np.array([0.0, 1.0])], [3], -1.0) == pytest.approx(1.0)
     rng = np.random.default_rng(0)
     # Scores like the gate's: log(0.5 + 0.5 r), most about the same, a few far higher.
     first = np.log(0.5 + 0.5 * np.exp(np.where(rng.random(4_000) < 0.03, 8.0, -3.0) + rng.normal(0, 1, 4_000)))
@@ -29,9 +32,7 @@ def test_sum_tail_is_the_exact_tail_of_a_sum_of_draws() -> None:
         )
         for tail in (0.2, 0.05, 0.01):
             total = float(np.quantile(sums, 1 - tail))
-            # An observed batch with that sum: all of it in one value of each sample.
-            observed = [np.full(counts[0], total / sum(counts)), np.full(counts[1], total / sum(counts))]
-            assert sum_tail([first, second], observed) == pytest.approx((sums >= total).mean(), rel=0.1, abs=2e-3)
+            assert sum_tail([first, second], counts, total) == pytest.approx((sums >= total).mean(), rel=0.1, abs=2e-3)
 
 
 @pytest.fixture(scope="module")
