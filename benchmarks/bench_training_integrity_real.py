@@ -116,6 +116,25 @@ class Model:
         return probe_model(predict, self.previous, base, terms, probe_labels=self.test_labels[-PROBE_ROWS:])
 
 
+def out_of_fold_disagreement(reference) -> tuple[float, dict[str, float]]:
+    """The share of the reference's rows whose label a model of the rest of the reference
+    contradicts (5-fold out-of-fold prediction, the label model's TF-IDF + logistic
+    regression), overall and per source: the label noise a consistency test must allow for."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+"),
+        LogisticRegression(C=4.0, solver="liblinear"),
+    )
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    wrong = cross_val_predict(model, reference["text"], reference["label"], cv=folds) != reference["label"]
+    source = reference["text"].map(real_text.corpus().set_index("text")["source"])
+    return float(wrong.mean()), {s: float(wrong[source == s].mean()) for s in real_text.PARTS}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", type=int, default=100, help="clean batches (false alarms)")
@@ -215,6 +234,12 @@ def main() -> None:
 
     print(f"corpus: vaderSentiment 3.3.2 sdist, hutto_ICWSM_2014 (MIT): {real_text.counts()}")
     print(f"reference {len(data.reference):,} rows; batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
+    noise, noise_by_source = out_of_fold_disagreement(data.reference)
+    print(
+        f"reference rows whose label a 5-fold out-of-fold model contradicts: {noise:.1%} ("
+        + ", ".join(f"{s} {v:.1%}" for s, v in noise_by_source.items())
+        + ")"
+    )
     print(
         f"{args.clean} clean batches, {args.trials} trials per attack ({args.model_trials} train the model), "
         f"{args.honest} honest bursts over {len(entities)} held-out entities, {args.honest_copies} bursts of copies\n"
