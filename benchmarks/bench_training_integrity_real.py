@@ -233,7 +233,11 @@ def main() -> None:
     elapsed = time.perf_counter() - started
 
     print(f"corpus: vaderSentiment 3.3.2 sdist, hutto_ICWSM_2014 (MIT): {real_text.counts()}")
-    print(f"reference {len(data.reference):,} rows; batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
+    print(
+        f"reference {len(data.reference):,} rows, pool {len(data.pool):,}, test {len(data.test):,}, held out: "
+        + ", ".join(f"{e} {len(f)}" for e, f in data.held_out.items())
+    )
+    print(f"batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
     noise, noise_by_source = out_of_fold_disagreement(data.reference)
     print(
         f"reference rows whose label a 5-fold out-of-fold model contradicts: {noise:.1%} ("

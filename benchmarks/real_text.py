@@ -98,8 +98,8 @@ def _read_parts(path: Path) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def corpus() -> pd.DataFrame:
-    """The corpus's positive and negative sentences: ``text``, ``label``, ``rating``, ``source``."""
+def rated() -> pd.DataFrame:
+    """Every rated sentence of the four files: ``text``, ``rating`` (the raters' mean), ``source``."""
     records = []
     for source, raw in _read_parts(SDIST).items():
         for line in raw.splitlines():
@@ -107,7 +107,13 @@ def corpus() -> pd.DataFrame:
                 continue
             _, rating, text = line.split("\t")
             records.append((" ".join(text.split()), float(rating), source))
-    frame = pd.DataFrame(records, columns=["text", "rating", "source"])
+    return pd.DataFrame(records, columns=["text", "rating", "source"])
+
+
+@lru_cache(maxsize=1)
+def corpus() -> pd.DataFrame:
+    """The corpus's positive and negative sentences: ``text``, ``label``, ``rating``, ``source``."""
+    frame = rated()
     frame = frame[(frame["rating"].abs() >= POLARITY) & (frame["text"].str.len() > 0)]
     frame = frame.assign(label=np.where(frame["rating"] > 0, "positive", "negative"))
     # One row per bag of words (case and punctuation ignored, as the duplicate check does:
@@ -124,7 +130,11 @@ def counts() -> str:
     """One line: sentences kept per source and label."""
     table = corpus().groupby(["source", "label"]).size().unstack(fill_value=0)
     parts = [f"{s} {table.loc[s, 'positive']:,}+/{table.loc[s, 'negative']:,}-" for s in PARTS if s in table.index]
-    return f"{len(corpus()):,} sentences with |mean rating| >= {POLARITY} ({', '.join(parts)})"
+    all_rated, polar = len(rated()), int((rated()["rating"].abs() >= POLARITY).sum())
+    return (
+        f"{all_rated:,} rated sentences, {all_rated - polar:,} ({1 - polar / all_rated:.0%}) with |mean rating| < "
+        f"{POLARITY} dropped, {polar - len(corpus()):,} copies dropped: {len(corpus()):,} left ({', '.join(parts)})"
+    )
 
 
 def entity_of(text: str) -> str | None:
