@@ -42,7 +42,8 @@ quarter of the power.)
   group although they are 2% of the batch.
 
 Rows named: on a batch alarm, those above their label's 95th percentile of reference
-margins; on a group alarm, the group's rows with ``r > 1``. Ranked by margin, most
+margins; on a group alarm, the group's rows of each label its rows contradict (the rest
+of the group: only its rows with ``r > 1``). Ranked by margin, most
 contradicting first.
 """
 
@@ -248,7 +249,7 @@ def model_label_consistency(
     for i in np.argsort(adjusted, kind="stable"):
         group, result = tested[i]
         if adjusted[i] < alpha and result.excess >= min_lift:
-            flagged.update(r for r in group.rows if ratio[r] > 0)
+            flagged.update(_poisoned_rows(group.rows, ratio, cur_y, evidence, min_lift))
             group_evidence.append(
                 {
                     "group": group.name,
@@ -284,6 +285,28 @@ def model_label_consistency(
         )
     p_value = min(batch.p_value, float(adjusted.min()) if len(adjusted) else 1.0)
     return Finding(batch_alarm or bool(group_evidence), batch.excess, p_value, order, evidence_rows, summary, cur_m)
+
+
+def _poisoned_rows(
+    rows: Sequence[int], ratio: np.ndarray, labels: np.ndarray, evidence: dict[int, LabelEvidence], min_lift: float
+) -> list[int]:
+    """The rows of an alarmed group to name: all its rows of each label whose rows there
+    contradict it (``r > 1``) ``min_lift`` more often than the reference's rows of that
+    label - a trigger's rows whose text the model happens to read as fitting the label
+    are poisoned as much as the others - and, of its other labels, the contradicting rows."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out = []
+    for label in np.unique(labels[rows]):
+        mine = rows[labels[rows] == label]
+        ev = evidence.get(int(label))
+        if ev is None:
+            continue
+        share = float((ratio[mine] > 0).mean())
+        if share - float((ev.log_ratio(ev.own) > 0).mean()) >= min_lift:
+            out += mine.tolist()
+        else:
+            out += mine[ratio[mine] > 0].tolist()
+    return out
 
 
 def contradiction_share(
