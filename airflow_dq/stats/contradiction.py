@@ -91,19 +91,24 @@ class LabelEvidence:
 def _density_ratio(own: np.ndarray, wrong: np.ndarray) -> tuple[float, float]:
     """``a, b`` of ``log f_wrong(m) / f_own(m) = a + b m``: logistic regression (Newton),
     the two classes weighted equally, a tiny ridge on ``b`` for separable data."""
+    from scipy import special
+
     x = np.concatenate([own, wrong])
     y = np.concatenate([np.zeros(len(own)), np.ones(len(wrong))])
     weight = np.where(y == 1, 0.5 / len(wrong), 0.5 / len(own))
     beta = np.zeros(2)
     design = np.column_stack([np.ones_like(x), x])
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(design @ beta)))
+        p = special.expit(design @ beta)
         gradient = design.T @ (weight * (y - p)) - np.array([0.0, 1e-6 * beta[1]])
         hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + np.diag([1e-12, 1e-6])
         step = np.linalg.solve(hessian, gradient)
         beta += step
         if np.abs(step).max() < 1e-10:
             break
+    if not np.all(np.isfinite(beta)) or beta[1] <= 0:
+        # A model that learned nothing: no margin is evidence of a wrong label (r = 1).
+        return 0.0, 0.0
     return float(beta[0]), float(beta[1])
 
 

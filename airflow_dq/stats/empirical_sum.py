@@ -36,6 +36,9 @@ def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) ->
     draws = sum(n for _, n in parts)
     lows = [float(v.min()) for v, _ in parts]
     spans = [float(v.max()) - low for (v, _), low in zip(parts, lows, strict=True)]
+    if max(spans) <= 1e-9 * (1.0 + max(abs(low) for low in lows)):  # every draw is the same value
+        lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))
+        return 1.0 if total <= lowest + 1e-9 * (1.0 + abs(lowest)) else 0.0
     steps = int(min(MAX_STEPS, max(16, MAX_GRID // (2 * draws))))
     h = max(max(spans) / steps, 1e-12)
     grids = [np.rint((values - low) / h).astype(np.int64) for (values, _), low in zip(parts, lows, strict=True)]

@@ -22,6 +22,8 @@ def test_sum_tail_is_the_exact_tail_of_a_sum_of_draws() -> None:
     assert sum_tail([np.array([0.0, 1.0])], [3], 3.5) == 0.0
     assert sum_tail([np.array([0.0, 1.0])], [3], 3.0) == pytest.approx(1 / 8)
     assert sum_tail([np.array([0.0, 1.0])], [3], -1.0) == pytest.approx(1.0)
+    # A constant score (a model that learned nothing): its own sum is no evidence.
+    assert sum_tail([np.full(50, -0.1)], [30], 30 * -0.1) == 1.0
     rng = np.random.default_rng(0)
     # Scores like the gate's: log(0.5 + 0.5 r), most about the same, a few far higher.
     first = np.log(0.5 + 0.5 * np.exp(np.where(rng.random(4_000) < 0.03, 8.0, -3.0) + rng.normal(0, 1, 4_000)))
