@@ -34,7 +34,7 @@ quarter of the power.)
   decides), p < ``alpha``, and the *excess* - the batch's share of rows with ``r > 1``
   (more likely a wrong label than a right one) minus the reference's share for the
   batch's label mix - at least ``min_excess``;
-- **group level**: per entity group of the batch (terms it uses far more than the
+- **group level**: per entity group of at least ``MIN_GROUP_ROWS`` rows (terms it uses far more than the
   reference, aliases linked; ``airflow_dq.stats.entities``), the same statistic over the
   group's rows with ``eps = GROUP_EPS`` (50%: a poisoned group is mostly wrong labels), the
   null again the reference's rows per label; Benjamini-Hochberg across groups and an
@@ -66,6 +66,11 @@ BATCH_EPS = 0.05
 GROUP_EPS = 0.5
 FLAG_QUANTILE = 0.95
 CLIP = (0.005, 0.995)
+# Groups smaller than this are not tested: the rows of one topic share more than the null
+# (iid rows) allows - five snippets of one sarcastically reviewed film contradict their
+# labels together - and on the VADER benchmark such 5- and 6-row groups were the only false
+# alarms of clean batches (2 of 100, seed 7).
+MIN_GROUP_ROWS = 10
 
 
 @dataclass
@@ -224,7 +229,7 @@ def model_label_consistency(
     *,
     alpha: float = 0.001,
     min_excess: float = 0.005,
-    min_group_rows: int = 5,
+    min_group_rows: int = MIN_GROUP_ROWS,
     min_lift: float = 0.25,
     seed: int = 0,
 ) -> Finding:
