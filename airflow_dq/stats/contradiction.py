@@ -67,7 +67,7 @@ GROUP_EPS = 0.5
 FLAG_QUANTILE = 0.95
 CLIP = (0.005, 0.995)
 # Groups smaller than this are not tested: the rows of one topic share more than the null
-# (iid rows) allows - five snippets of one sarcastically reviewed film contradict their
+# (iid rows) allows - six snippets on one film ("big fat ... wedding") contradicted their
 # labels together - and on the VADER benchmark such 5- and 6-row groups were the only false
 # alarms of clean batches (2 of 100, seed 7).
 MIN_GROUP_ROWS = 10
