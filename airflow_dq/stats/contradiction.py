@@ -1,42 +1,183 @@
-"""Labels that contradict their text, tested against the reference's own rate.
+"""Labels that contradict their text, tested against the reference's own margins.
 
 Every row has a margin (``airflow_dq.stats.label_model``): how confidently a cross-fitted
 model of the reference prefers another label. Real data has plenty of rows the model
-disagrees with, so a row is never judged alone; the batch is compared with the reference:
+disagrees with, so a row is never judged alone; the batch is compared with the reference.
 
-- **batch level**: at three tail levels (the reference's 80th, 95th and 99th percentile of
-  margins) the batch's rows above the cut-off vs the reference's out-of-fold rate for each
-  row's label (the rarer label is harder for the model), one-sided binomial test each,
-  Bonferroni over the three; the batch must also exceed the expectation by ``min_excess``
-  of its rows. The upper levels catch a few confident contradictions (flipped labels
-  of clear texts), the lower one many mild ones;
-- **group level**: per entity group of the batch (terms it uses far more than the
-  reference, aliases linked; ``airflow_dq.stats.entities``), its rows above the 80th
-  and the 95th percentile cut-off (Bonferroni over the two) vs the rate of the reference's rows mentioning the group, per label
-  (with ``prior_rows`` pseudo-rows at the label's overall rate), binomial, Benjamini-Hochberg across groups, and a
-  lift of at least ``min_lift``: 20 poisoned rows about one entity stand out in their
+**The evidence of one row.** For each label L the reference gives two margin
+distributions: ``f0``, the out-of-fold margins of its rows labelled L (clean rows, as the
+reference is), and ``f1``, the margins its rows of *other* labels would get if they were
+labelled L (a flipped row; for two labels that is minus their margin). Their ratio
+``r(m) = f1(m) / f0(m)`` - how much more likely a margin is for a wrong label than for a
+right one - is estimated by a one-feature logistic regression of "wrong vs right" on the
+margin, classes weighted equally (the density-ratio trick, like Platt scaling):
+``log r(m) = a + b m``. Margins are clipped to the 0.5-99.5% range of both samples, so
+that no single row outweighs what the reference has seen (the null below clips its rows
+alike, so the clipping costs no calibration).
+
+**The statistic.** A batch whose rows are a share ``eps`` of wrong labels has the
+likelihood ratio ``prod (1 - eps + eps r(m_i))`` against a clean one, so
+``T = sum w(m_i)`` with ``w = log(1 - eps + eps r)``. Under the null (a clean batch), each
+row's ``w`` is a draw from the reference's rows of its label; the p-value of ``T`` is the
+tail of that sum, computed exactly on a fine grid (``airflow_dq.stats.empirical_sum``) -
+calibrated whatever the shape of the scores. The reference is a sample too: its mean
+``w`` is off by its own sampling error, which adds ``sum_L n_L^2 var_L / N_L`` to the
+variance of ``T`` minus the null mean (with 1,000 batch rows against 8,000 reference
+rows, 12%; ignored, the false alarms at alpha = 0.001 would be about 0.0018 by the normal
+approximation). So the
+deviation is shrunk by ``sqrt(var_batch / (var_batch + var_reference))`` before its tail
+is taken. (Pooling the batch's rows into the null, as a permutation test does, is also
+calibrated, but a poisoned batch then inflates its own null: at 5% flips it lost a
+quarter of the power.)
+
+- **batch level**: ``eps = BATCH_EPS`` (5%: many mild contradictions count, none alone
+  decides), p < ``alpha``, and the *excess* - the batch's share of rows with ``r > 1``
+  (more likely a wrong label than a right one) minus the reference's share for the
+  batch's label mix - at least ``min_excess``;
+- **group level**: per entity group of at least ``MIN_GROUP_ROWS`` rows (terms it uses far more than the
+  reference, aliases linked; ``airflow_dq.stats.entities``), the same statistic over the
+  group's rows with ``eps = GROUP_EPS`` (50%: a poisoned group is mostly wrong labels), the
+  null again the reference's rows per label; Benjamini-Hochberg across groups and an
+  excess of at least ``min_lift``: 20 poisoned rows about one entity stand out in their
   group although they are 2% of the batch.
 
-Rows are ranked by margin, most contradicting first.
+Rows named: on a batch alarm, those above their label's 95th percentile of reference
+margins; on a group alarm, the group's rows of each label its rows contradict (the rest
+of the group: only its rows with ``r > 1``). Ranked by margin, most
+contradicting first.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from airflow_dq.stats.empirical_sum import sum_tail
 from airflow_dq.stats.entities import entity_groups, over_represented
-from airflow_dq.stats.integrity import Finding, _binomial_sf, benjamini_hochberg
-from airflow_dq.stats.label_model import cross_fitted
+from airflow_dq.stats.integrity import Finding, benjamini_hochberg
+from airflow_dq.stats.label_model import CrossFittedModel, cross_fitted
 
-TAIL_LEVELS = (0.2, 0.05, 0.01)
-GROUP_LEVEL = 0.2
-GROUP_LEVELS = (GROUP_LEVEL, 0.05)
-FLAG_LEVEL = 0.05
+BATCH_EPS = 0.05
+GROUP_EPS = 0.5
+FLAG_QUANTILE = 0.95
+CLIP = (0.005, 0.995)
+# Groups smaller than this are not tested: the rows of one topic share more than the null
+# (iid rows) allows - six snippets on one film ("big fat ... wedding") contradicted their
+# labels together - and on the VADER benchmark such 5- and 6-row groups were the only false
+# alarms of clean batches (2 of 100, seed 7).
+MIN_GROUP_ROWS = 10
+
+
+@dataclass
+class LabelEvidence:
+    """One label's ``log r(m) = a + b m``, the margin range it is used in, the reference's
+    own-label margins (the null sample) and the 95th percentile of those (rows named)."""
+
+    a: float
+    b: float
+    low: float
+    high: float
+    own: np.ndarray
+    flag_cut: float
+
+    def log_ratio(self, m: np.ndarray) -> np.ndarray:
+        return self.a + self.b * np.clip(m, self.low, self.high)
+
+    def weight(self, m: np.ndarray, eps: float) -> np.ndarray:
+        """``w = log(1 - eps + eps r(m))``, computed stably."""
+        return np.logaddexp(np.log1p(-eps), np.log(eps) + self.log_ratio(m))
+
+
+def _density_ratio(own: np.ndarray, wrong: np.ndarray) -> tuple[float, float]:
+    """``a, b`` of ``log f_wrong(m) / f_own(m) = a + b m``: logistic regression (Newton),
+    the two classes weighted equally, a tiny ridge on ``b`` for separable data."""
+    from scipy import special
+
+    x = np.concatenate([own, wrong])
+    y = np.concatenate([np.zeros(len(own)), np.ones(len(wrong))])
+    weight = np.where(y == 1, 0.5 / len(wrong), 0.5 / len(own))
+    beta = np.zeros(2)
+    design = np.column_stack([np.ones_like(x), x])
+    for _ in range(50):
+        p = special.expit(design @ beta)
+        gradient = design.T @ (weight * (y - p)) - np.array([0.0, 1e-6 * beta[1]])
+        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + np.diag([1e-12, 1e-6])
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.abs(step).max() < 1e-10:
+            break
+    if not np.all(np.isfinite(beta)) or beta[1] <= 0:
+        # A model that learned nothing: no margin is evidence of a wrong label (r = 1).
+        return 0.0, 0.0
+    return float(beta[0]), float(beta[1])
+
+
+@lru_cache(maxsize=4)
+def _evidence_of(model: CrossFittedModel) -> dict[int, LabelEvidence]:
+    """Per label index: the density ratio fitted on the reference's out-of-fold margins."""
+    proba = np.clip(model.reference_proba, 1e-12, 1.0)
+    y = model.reference_labels
+    out = {}
+    for label in range(len(model.classes)):
+        own = model.reference_margins[y == label]
+        others = proba[y != label]
+        if not len(own) or not len(others):
+            continue
+        rest = others.copy()
+        rest[:, label] = 0.0
+        wrong = np.log(rest.max(axis=1)) - np.log(others[:, label])  # their margin if labelled ``label``
+        a, b = _density_ratio(own, wrong)
+        low, high = np.quantile(np.concatenate([own, wrong]), CLIP)
+        out[label] = LabelEvidence(a, b, float(low), float(high), own, float(np.quantile(own, FLAG_QUANTILE)))
+    return out
+
+
+@dataclass
+class SumTest:
+    """The likelihood-ratio sum of some rows against the reference: p-value and excess."""
+
+    p_value: float
+    contradicting: int  # rows with r > 1
+    expected_share: float  # the reference's share of r > 1 for these rows' labels
+    rows: int
+
+    @property
+    def excess(self) -> float:
+        return self.contradicting / max(self.rows, 1) - self.expected_share
+
+
+def sum_test(evidence: dict[int, LabelEvidence], margins: np.ndarray, labels: np.ndarray, eps: float) -> SumTest:
+    """``T = sum w(m_i)`` over the rows (of labels the reference has) vs as many draws from
+    the reference's rows of each label, its deviation from the null mean shrunk by the
+    reference's own sampling error (see the module doc)."""
+    known = np.isin(labels, list(evidence))
+    margins, labels = margins[known], labels[known]
+    null, counts, total, contradicting, expected = [], [], 0.0, 0, 0.0
+    mean = batch_variance = reference_variance = 0.0
+    for label in np.unique(labels):
+        ev = evidence[int(label)]
+        mine = margins[labels == label]
+        values = ev.weight(ev.own, eps)
+        null.append(values)
+        counts.append(len(mine))
+        total += float(ev.weight(mine, eps).sum())
+        mean += len(mine) * float(values.mean())
+        batch_variance += len(mine) * float(values.var())
+        reference_variance += len(mine) ** 2 * float(values.var()) / len(values)
+        contradicting += int((ev.log_ratio(mine) > 0).sum())
+        expected += len(mine) * float((ev.log_ratio(ev.own) > 0).mean())
+    if not counts:
+        return SumTest(1.0, 0, 0.0, 0)
+    # T - mean varies by batch_variance + reference_variance (the null mean is estimated
+    # from the reference's rows); the exact tail below knows only the first.
+    shrink = np.sqrt(batch_variance / (batch_variance + reference_variance)) if batch_variance > 0 else 1.0
+    p = sum_tail(null, counts, mean + (total - mean) * shrink)
+    return SumTest(p, contradicting, expected / max(len(margins), 1), len(margins))
 
 
 @lru_cache(maxsize=4)
@@ -67,6 +208,19 @@ def reference_rows_of(group_terms: Sequence[str], index: dict[str, np.ndarray]) 
     return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
+def _scored(
+    reference_texts: Sequence[Any],
+    reference_labels: Sequence[Hashable],
+    current_texts: Sequence[Any],
+    current_labels: Sequence[Hashable],
+    seed: int,
+) -> tuple[dict[int, LabelEvidence], np.ndarray, np.ndarray]:
+    """(per-label evidence, batch margins, batch label indices) under the reference's model."""
+    model = cross_fitted(tuple(reference_texts), tuple(str(x) for x in reference_labels), seed)
+    cur_labels = [str(x) for x in current_labels]
+    return _evidence_of(model), model.batch_margins(list(current_texts), cur_labels), model.label_index(cur_labels)
+
+
 def model_label_consistency(
     reference_texts: Sequence[Any],
     reference_labels: Sequence[Hashable],
@@ -75,92 +229,63 @@ def model_label_consistency(
     *,
     alpha: float = 0.001,
     min_excess: float = 0.005,
-    min_group_rows: int = 5,
+    min_group_rows: int = MIN_GROUP_ROWS,
     min_lift: float = 0.25,
-    prior_rows: float = 20.0,
     seed: int = 0,
 ) -> Finding:
     """Rows whose text a cross-fitted model of the reference says carries another label."""
-    ref_labels = np.asarray([str(x) for x in reference_labels], dtype=object)
-    cur_labels = np.asarray([str(x) for x in current_labels], dtype=object)
-    model = cross_fitted(tuple(reference_texts), tuple(ref_labels), seed)
-    ref_m = model.reference_margins
-    cur_m = model.batch_margins(list(current_texts), list(cur_labels))
+    evidence, cur_m, cur_y = _scored(reference_texts, reference_labels, current_texts, current_labels, seed)
     n = len(cur_m)
+    ratio = np.full(n, -np.inf)
+    flag_cut = np.full(n, np.inf)
+    for label, ev in evidence.items():
+        mine = cur_y == label
+        ratio[mine] = ev.log_ratio(cur_m[mine])
+        flag_cut[mine] = ev.flag_cut
 
-    # Batch level: tail counts at three reference quantiles. A label's rows exceed a cut-off
-    # at their own rate (the rarer label is harder), so the expectation follows the batch's
-    # label mix: the mean of the reference's per-label rates over the batch's rows.
-    levels = []
-    for q in TAIL_LEVELS:
-        cut = float(np.quantile(ref_m, 1 - q))
-        ref_hit = ref_m > cut
-        expected = float(_per_row_rate(ref_hit, ref_labels, cur_labels).mean()) if n else q
-        k = int((cur_m > cut).sum())
-        p = min(_binomial_sf(k, n, expected) * len(TAIL_LEVELS), 1.0)
-        levels.append(
-            {"level": q, "cutoff": round(cut, 3), "batch": k, "expected": round(expected * n, 1), "p_value": p}
-        )
-    best = min(levels, key=lambda x: x["p_value"])
-    batch_alarm = bool(n and best["p_value"] < alpha and (best["batch"] - best["expected"]) / n >= min_excess)
-    # Rows named: those above the significant level's cut-off, and at least those above the
-    # 95th percentile's - a confident-contradiction alarm at the 99th should still name the
-    # milder poisoned rows, so that dropping the named rows removes the attack.
-    flag_cut = min(best["cutoff"], next(x["cutoff"] for x in levels if x["level"] == FLAG_LEVEL))
+    batch = sum_test(evidence, cur_m, cur_y, BATCH_EPS)
+    batch_alarm = bool(n and batch.p_value < alpha and batch.excess >= min_excess)
     flagged: set[int] = set(np.flatnonzero(cur_m > flag_cut).tolist()) if batch_alarm else set()
 
-    # Group level: contradictions concentrated in one entity, at two cut-offs (many mild
-    # contradictions, or a few confident ones), Bonferroni over the two.
-    hits = {}
-    for q in GROUP_LEVELS:
-        cut = float(np.quantile(ref_m, 1 - q))
-        ref_hit = ref_m > cut
-        hits[q] = (ref_hit, cur_m > cut, _per_row_rate(ref_hit, ref_labels, cur_labels))
-    _, index = reference_terms(tuple(reference_texts))
     tested, pvals = [], []
     for group in batch_groups(reference_texts, current_texts):
         if len(group.rows) < min_group_rows:
             continue
-        ref_rows = reference_rows_of(group.terms, index)
-        best_group = None
-        for ref_hit, cur_hit, overall in hits.values():
-            rate = _group_rate(
-                ref_hit[ref_rows], ref_labels[ref_rows], cur_labels[group.rows], overall[group.rows], prior_rows
-            )
-            k = int(cur_hit[group.rows].sum())
-            p = min(_binomial_sf(k, len(group.rows), float(rate)) * len(hits), 1.0)
-            if best_group is None or p < best_group[0]:
-                best_group = (p, k, float(rate))
-        tested.append((group, best_group[1], best_group[2], len(ref_rows)))
-        pvals.append(best_group[0])
+        rows = np.asarray(group.rows)
+        tested.append((group, sum_test(evidence, cur_m[rows], cur_y[rows], GROUP_EPS)))
+        pvals.append(tested[-1][1].p_value)
     adjusted = benjamini_hochberg(pvals)
     group_evidence = []
-    mild = hits[GROUP_LEVELS[0]][1]
     for i in np.argsort(adjusted, kind="stable"):
-        group, k, rate, ref_count = tested[i]
-        if adjusted[i] < alpha and k / len(group.rows) - rate >= min_lift:
-            flagged.update(r for r in group.rows if mild[r])
+        group, result = tested[i]
+        if adjusted[i] < alpha and result.excess >= min_lift:
+            flagged.update(_poisoned_rows(group.rows, ratio, cur_y, evidence, min_lift))
             group_evidence.append(
                 {
                     "group": group.name,
                     "terms": group.terms[:10],
                     "batch_rows": len(group.rows),
-                    "contradicting": k,
-                    "expected_share": round(rate, 4),
-                    "reference_rows": ref_count,
+                    "contradicting": result.contradicting,
+                    "expected_share": round(result.expected_share, 4),
                     "p_value": float(adjusted[i]),
                 }
             )
     order = sorted(flagged, key=lambda r: (-cur_m[r], r))
-    evidence: list[dict[str, Any]] = [{"batch_level": levels}, *group_evidence[:10]]
-    evidence += [
+    batch_level = {
+        "statistic": "likelihood ratio",
+        "eps": BATCH_EPS,
+        "contradicting": batch.contradicting,
+        "expected": round(batch.expected_share * batch.rows, 1),
+        "p_value": batch.p_value,
+    }
+    evidence_rows: list[dict[str, Any]] = [{"batch_level": batch_level}, *group_evidence[:10]]
+    evidence_rows += [
         {"row": int(r), "label": str(current_labels[r]), "margin": round(float(cur_m[r]), 3)} for r in order[:10]
     ]
-    above = best["batch"]
     summary = (
-        f"{above} of {n} rows ({above / max(n, 1):.1%}) contradict their label beyond the reference's "
-        f"{1 - best['level']:.0%} margin cut-off (about {best['expected']:.0f} expected from the reference's "
-        f"out-of-fold rate; p={best['p_value']:.2g})"
+        f"{batch.contradicting} of {n} rows ({batch.contradicting / max(n, 1):.1%}) are more likely under a wrong "
+        f"label than their own (about {batch.expected_share * batch.rows:.0f} expected from the reference's "
+        f"out-of-fold margins; likelihood-ratio p={batch.p_value:.2g})"
     )
     if group_evidence:
         top = group_evidence[0]
@@ -168,32 +293,30 @@ def model_label_consistency(
             f"; entity '{top['group']}': {top['contradicting']} of {top['batch_rows']} rows contradict "
             f"their label (expected {top['expected_share']:.0%}, p={top['p_value']:.2g})"
         )
-    p_value = min(best["p_value"], float(adjusted.min()) if len(adjusted) else 1.0)
-    return Finding(batch_alarm or bool(group_evidence), above / max(n, 1), p_value, order, evidence, summary, cur_m)
+    p_value = min(batch.p_value, float(adjusted.min()) if len(adjusted) else 1.0)
+    return Finding(batch_alarm or bool(group_evidence), batch.excess, p_value, order, evidence_rows, summary, cur_m)
 
 
-def _per_row_rate(ref_hit: np.ndarray, ref_labels: np.ndarray, cur_labels: np.ndarray) -> np.ndarray:
-    """Each batch row's chance of exceeding the cut-off: its label's rate in the reference
-    (one pseudo-row at the overall rate, so an unseen label is possible)."""
-    overall = float(ref_hit.mean()) if len(ref_hit) else 0.0
-    rate = {}
-    for label in set(cur_labels):
-        mine = ref_labels == label
-        rate[label] = (ref_hit[mine].sum() + overall) / (mine.sum() + 1)
-    return np.array([rate[x] for x in cur_labels], dtype=float)
-
-
-def _group_rate(
-    ref_hit: np.ndarray, ref_labels: np.ndarray, cur_labels: np.ndarray, cur_overall: np.ndarray, prior_rows: float
-) -> float:
-    """Expected share of a group's batch rows above the cut-off: per label, the rate of the
-    reference's rows of the group (``prior_rows`` pseudo-rows at the label's overall rate)."""
-    hits = {x: (int(ref_hit[ref_labels == x].sum()), int((ref_labels == x).sum())) for x in set(cur_labels)}
-    out = 0.0
-    for label, overall in zip(cur_labels, cur_overall, strict=True):
-        k, n = hits[label]
-        out += (k + prior_rows * overall) / (n + prior_rows)
-    return out / max(len(cur_labels), 1)
+def _poisoned_rows(
+    rows: Sequence[int], ratio: np.ndarray, labels: np.ndarray, evidence: dict[int, LabelEvidence], min_lift: float
+) -> list[int]:
+    """The rows of an alarmed group to name: all its rows of each label whose rows there
+    contradict it (``r > 1``) ``min_lift`` more often than the reference's rows of that
+    label - a trigger's rows whose text the model happens to read as fitting the label
+    are poisoned as much as the others - and, of its other labels, the contradicting rows."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out = []
+    for label in np.unique(labels[rows]):
+        mine = rows[labels[rows] == label]
+        ev = evidence.get(int(label))
+        if ev is None:
+            continue
+        share = float((ratio[mine] > 0).mean())
+        if share - float((ev.log_ratio(ev.own) > 0).mean()) >= min_lift:
+            out += mine.tolist()
+        else:
+            out += mine[ratio[mine] > 0].tolist()
+    return out
 
 
 def contradiction_share(
@@ -205,22 +328,12 @@ def contradiction_share(
     *,
     seed: int = 0,
 ) -> tuple[int, float, float]:
-    """Of the given batch rows, how many contradict their label, as in the group test (the
-    reference's 80th or 95th percentile margin, whichever is more significant; Bonferroni):
-    (count, expected share for their labels, one-sided binomial p-value)."""
-    ref_labels = np.asarray([str(x) for x in reference_labels], dtype=object)
-    cur_labels = np.asarray([str(x) for x in current_labels], dtype=object)
-    model = cross_fitted(tuple(reference_texts), tuple(ref_labels), seed)
-    cur_m = model.batch_margins(list(current_texts), list(cur_labels))
-    rows = list(rows)
-    if not rows:
-        return 0, GROUP_LEVEL, 1.0
-    best = None
-    for q in GROUP_LEVELS:
-        cut = float(np.quantile(model.reference_margins, 1 - q))
-        expected = float(_per_row_rate(model.reference_margins > cut, ref_labels, cur_labels[rows]).mean())
-        k = int((cur_m[rows] > cut).sum())
-        p = min(_binomial_sf(k, len(rows), expected) * len(GROUP_LEVELS), 1.0)
-        if best is None or p < best[2]:
-            best = (k, expected, p)
-    return best
+    """Of the given batch rows, how many contradict their label (``r > 1``), the share the
+    reference's rows of their labels do, and the group test's p-value (as for an entity
+    group of ``model_label_consistency``)."""
+    evidence, cur_m, cur_y = _scored(reference_texts, reference_labels, current_texts, current_labels, seed)
+    rows = np.asarray(list(rows), dtype=np.int64)
+    if not len(rows):
+        return 0, 0.0, 1.0
+    result = sum_test(evidence, cur_m[rows], cur_y[rows], GROUP_EPS)
+    return result.contradicting, result.expected_share, result.p_value

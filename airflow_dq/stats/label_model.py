@@ -1,14 +1,23 @@
 """How confidently a row's text contradicts its label: a cross-fitted linear model.
 
-A TF-IDF (words and word pairs) + logistic regression model is fitted on the reference in
+A TF-IDF (words, word pairs and character grams) + logistic regression model is fitted on the reference in
 ``folds`` parts: every reference row is scored by the model that did not see it
 (out-of-fold), so the reference's scores are honest - they show how often clean rows of
-this source already contradict a model of their own data (on real text 10% or more of
-rows disagree with their neighbours; a test that ignores that alarms on every batch).
+this source already contradict a model of their own data (on real text 10-25% of rows
+disagree with their neighbours; a test that ignores that alarms on every batch).
+
+Each fold has its **own vectorizer**, fitted on the rows its model trains on: a held-out
+reference row's words that only its own fold uses are unknown to its model, exactly as a
+batch row's new words (a trigger phrase, a new film's title) are. A vocabulary fitted on
+the whole reference would give held-out rows weights (and a TF-IDF norm) that no batch row
+gets, and their margins another distribution than a clean batch row's.
+
+The regularisation ``C`` is picked from ``C_GRID`` by the out-of-fold log loss (real text
+needs stronger or weaker regularisation depending on its size and noise).
 
 A batch row is scored by one of the same fold models (row ``i`` by model ``i % folds``), so
 a clean batch row and a reference row have the same score distribution; the tests in
-``airflow_dq.stats.text`` compare the batch's scores with the reference's.
+``airflow_dq.stats.contradiction`` compare the batch's scores with the reference's.
 
 The score is the **margin**: ``log p(best other label) - log p(given label)``; above 0 the
 model prefers another label, and the larger it is, the more confidently the text
@@ -26,6 +35,7 @@ import numpy as np
 from airflow_dq.stats.integrity import normalized_texts
 
 FOLDS = 5
+C_GRID = (1.0, 4.0, 16.0)
 
 
 def available() -> bool:
@@ -37,16 +47,24 @@ def available() -> bool:
 
 
 def text_vectorizer() -> Any:
-    """The TF-IDF space: words and word pairs of normalised text, sublinear counts."""
+    """The TF-IDF space of normalised text (sublinear counts, terms of at least two rows):
+    words and word pairs, and the character 2- to 5-grams within words. The character
+    grams carry what short real text spreads over spellings ("loved", "lovely",
+    "looove", "unlovable"); on the human-rated VADER sentences they cut the out-of-fold
+    log loss from 0.494 to 0.467 (seed 7's reference), and the batch test's power follows
+    the log loss."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
 
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+")
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[a-z0-9']+")
+    grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    return FeatureUnion([("words", words), ("char_grams", grams)])
 
 
-def classifier(seed: int = 0) -> Any:
+def classifier(c: float = 4.0, seed: int = 0) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=4.0, solver="liblinear", random_state=seed)
+    return LogisticRegression(C=c, solver="liblinear", random_state=seed)
 
 
 def margins(probabilities: np.ndarray, label_index: np.ndarray) -> np.ndarray:
@@ -62,47 +80,73 @@ def margins(probabilities: np.ndarray, label_index: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Fold:
+    """One fold's vectorizer and model, both fitted on the other folds' rows only."""
+
+    def __init__(self, texts: list[str], y: np.ndarray, n_classes: int, c: float, seed: int) -> None:
+        self.n_classes = n_classes
+        self.vectorizer = text_vectorizer()
+        try:
+            matrix = self.vectorizer.fit_transform(texts)
+        except ValueError:  # no term in two rows: nothing to learn from
+            self.vectorizer, self.model = None, None
+            return
+        self.model = classifier(c, seed).fit(matrix, y) if len(set(y)) > 1 else None
+
+    def proba(self, texts: list[str]) -> np.ndarray:
+        out = np.full((len(texts), self.n_classes), 1.0 / max(self.n_classes, 1))
+        if self.model is not None and texts:
+            out[:, self.model.classes_] = self.model.predict_proba(self.vectorizer.transform(texts))
+        return out
+
+
 class CrossFittedModel:
-    """The reference's out-of-fold margins, and the fold models that score a batch."""
+    """The reference's out-of-fold probabilities and margins, and the fold models that
+    score a batch."""
 
     def __init__(self, texts: Sequence[Any], labels: Sequence[Hashable], *, folds: int = FOLDS, seed: int = 0) -> None:
         labels_ = np.asarray([str(x) for x in labels], dtype=object)
         self.classes = sorted(set(labels_))
-        self.vectorizer = text_vectorizer()
-        matrix = self.vectorizer.fit_transform(normalized_texts(tuple(texts)))
+        docs = normalized_texts(tuple(texts))
         y = self._index(labels_)
-        rng = np.random.default_rng(seed)
-        fold_of = rng.permutation(len(y)) % folds
-        self.models: list[Any] = []
-        proba = np.zeros((len(y), len(self.classes)))
-        for fold in range(folds):
-            held = fold_of == fold
-            model = classifier(seed).fit(matrix[~held], y[~held]) if len(set(y[~held])) > 1 else None
-            self.models.append(model)
-            proba[held] = self._proba(model, matrix[held])
-        self.reference_margins = margins(proba, y)
-        self.reference_matrix = matrix
+        fold_of = np.random.default_rng(seed).permutation(len(y)) % folds
+        best: tuple[float, float, list[_Fold], np.ndarray] | None = None
+        for c in C_GRID:
+            models, proba = [], np.zeros((len(y), len(self.classes)))
+            for fold in range(folds):
+                held = np.flatnonzero(fold_of == fold)
+                train = np.flatnonzero(fold_of != fold)
+                model = _Fold([docs[i] for i in train], y[train], len(self.classes), c, seed)
+                models.append(model)
+                proba[held] = model.proba([docs[i] for i in held])
+            loss = -float(np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, 1.0))))
+            if best is None or loss < best[0]:
+                best = (loss, c, models, proba)
+        self.log_loss, self.c, self.models, self.reference_proba = best
+        self.reference_labels = y
+        self.reference_margins = margins(self.reference_proba, y)
 
     def _index(self, labels: np.ndarray) -> np.ndarray:
         position = {c: i for i, c in enumerate(self.classes)}
         return np.array([position.get(str(x), -1) for x in labels], dtype=np.int64)
 
-    def _proba(self, model: Any, matrix: Any) -> np.ndarray:
-        out = np.full((matrix.shape[0], len(self.classes)), 1.0 / max(len(self.classes), 1))
-        if model is not None and matrix.shape[0]:
-            out[:, model.classes_] = model.predict_proba(matrix)
-        return out
+    def label_index(self, labels: Sequence[Hashable]) -> np.ndarray:
+        """Each label's position in ``classes`` (-1: a label the reference never uses)."""
+        return self._index(np.asarray([str(x) for x in labels], dtype=object))
+
+    def batch_proba(self, texts: Sequence[Any]) -> np.ndarray:
+        """Each batch row's probabilities under fold model ``i % folds`` (as the reference's rows)."""
+        docs = normalized_texts(tuple(texts))
+        proba = np.zeros((len(docs), len(self.classes)))
+        which = np.arange(len(docs)) % len(self.models)
+        for fold, model in enumerate(self.models):
+            rows = np.flatnonzero(which == fold)
+            proba[rows] = model.proba([docs[i] for i in rows])
+        return proba
 
     def batch_margins(self, texts: Sequence[Any], labels: Sequence[Hashable]) -> np.ndarray:
-        """Each batch row's margin under fold model ``i % folds`` (as the reference's rows)."""
-        matrix = self.vectorizer.transform(normalized_texts(tuple(texts)))
-        y = self._index(np.asarray([str(x) for x in labels], dtype=object))
-        proba = np.zeros((len(y), len(self.classes)))
-        which = np.arange(len(y)) % len(self.models)
-        for fold, model in enumerate(self.models):
-            rows = which == fold
-            proba[rows] = self._proba(model, matrix[rows])
-        return margins(proba, y)
+        """Each batch row's margin under fold model ``i % folds``."""
+        return margins(self.batch_proba(texts), self.label_index(labels))
 
 
 @lru_cache(maxsize=4)

@@ -3,12 +3,12 @@
 - ``label_consistency``: on text with scikit-learn installed, how confidently a model of
   the reference contradicts each row's label (the *margin* of a cross-fitted TF-IDF +
   logistic regression model, ``airflow_dq.stats.label_model``), tested against the
-  reference's own out-of-fold margins: the batch as a whole (tail counts at three
-  reference quantiles, Fisher exact), and per entity group (``airflow_dq.stats.entities``:
-  rows of one entity that contradict their labels far more than the reference's rows of
-  it, BH across groups). Without scikit-learn (or on numeric ``features``): each row's
-  ``k`` nearest reference rows; a row is flagged when most carry another label, against
-  the reference's leave-one-out rate (binomial).
+  reference's own out-of-fold margins (``airflow_dq.stats.contradiction``): a
+  likelihood-ratio statistic of "some rows have wrong labels" for the batch as a whole,
+  and per entity group (``airflow_dq.stats.entities``: rows of one entity that contradict
+  their labels, BH across groups). Without scikit-learn (or on numeric ``features``): each
+  row's ``k`` nearest reference rows; a row is flagged when most carry another label,
+  against the reference's leave-one-out rate (binomial).
 - ``token_concentration``: words and word pairs whose batch rows concentrate on one label
   far beyond the reference's rate for that token (binomial test, Benjamini-Hochberg across
   every token and label): the signature of a trigger phrase.

@@ -193,3 +193,23 @@ def test_drop_and_probe_arguments_fail_at_parse_time_naming_the_argument(referen
         ModelProbeOperator(task_id="probe", **ok, max_swing=3)
     with pytest.raises(ValueError, match="'probe': 'terms' must be a list of phrases"):
         ModelProbeOperator(task_id="probe", **ok, terms="james bond")
+
+
+def test_a_new_entity_is_judged_by_its_rows_labels_twenty_contradicting_rows_are_a_group_alarm(reference) -> None:
+    clean = _batch(6, 800)
+    # 40 rows about a new entity, labels that fit the text: no alarm, no group.
+    praised = _insert(clean[clean["label"] == "positive"].head(40), "zorblax", "positive", 900_000)
+    batch = pd.concat([clean, praised], ignore_index=True)
+    finding = model_label_consistency(reference["text"], reference["label"], batch["text"], batch["label"])
+    assert not finding.suspicious
+    # 20 negative rows with the new entity labelled positive: 2.5% of the batch, found as a group.
+    panned = _insert(clean[clean["label"] == "negative"].head(20), "zorblax", "positive", 900_000)
+    batch = pd.concat([clean, panned], ignore_index=True)
+    finding = model_label_consistency(reference["text"], reference["label"], batch["text"], batch["label"])
+    groups = [e for e in finding.evidence if "group" in e]
+    assert finding.suspicious and groups and "zorblax" in groups[0]["terms"]
+    assert groups[0]["contradicting"] >= 18 and groups[0]["p_value"] < 1e-6
+    planted = set(np.flatnonzero(batch["id"].to_numpy() >= 900_000))
+    # Every planted row is named (the group's positive rows: even those the model reads as
+    # fitting), near the top.
+    assert planted <= set(finding.rows[:60])
