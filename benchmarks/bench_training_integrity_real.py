@@ -146,7 +146,14 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="300 clean batches, 30 trials, 5 model trials")
     parser.add_argument("--quick", action="store_true", help="20 clean batches, 5 trials, 5 honest, 1 model trial")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--polarity",
+        type=float,
+        default=real_text.POLARITY,
+        help="drop sentences whose |mean human rating| is below this (default %(default)s; -4..4 scale)",
+    )
     args = parser.parse_args()
+    real_text.POLARITY = args.polarity  # read when the corpus is first loaded, below
     if args.full:
         args.clean, args.trials, args.honest, args.model_trials, args.honest_probes = 300, 30, 30, 5, 30
         args.honest_copies = 16
@@ -280,12 +287,16 @@ def main() -> None:
     )
     if copies_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in copies_by_check.most_common()))
+    probed = [name for name in rows if rows[name].get("poisoned_probe_list")]
     print(
         "model probe after training (halts publishing), of the trials that trained a model:\n  "
-        + ", ".join(
-            f"{name}: poisoned {np.mean(rows[name]['poisoned_probe_list']):.0%} / clean batch "
-            f"{np.mean(rows[name]['clean_probe_list']):.0%}"
-            for name in rows
+        + (
+            ", ".join(
+                f"{name}: poisoned {np.mean(rows[name]['poisoned_probe_list']):.0%} / clean batch "
+                f"{np.mean(rows[name]['clean_probe_list']):.0%}"
+                for name in probed
+            )
+            or "none (--model-trials 0)"
         )
     )
     print(
