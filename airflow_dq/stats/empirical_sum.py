@@ -14,8 +14,8 @@ moves a sum of n values by about ``h sqrt(n / 12)``: a hundredth of its spread o
 Why not a normal or saddlepoint approximation: such scores are very skewed - most rows
 score about the same, a few (noisy labels) score far higher - so the sum of 20 of them is
 a mixture of "no such row", "one such row", ...; a saddlepoint approximation puts a
-smooth density over those bumps: on 600 clean groups of 20 generated rows it gave p < 0.2
-in 42% of them, this exact tail in 23%. The convolution has no such blind spot (the
+smooth density over those bumps: on 600 clean groups of 20 generated rows (a one-off
+comparison while this was built) it gave p < 0.2 in 42% of them, this exact tail in 23%. The convolution has no such blind spot (the
 binomial case of tests/integrity/test_calibration.py is exact).
 """
 
