@@ -81,22 +81,32 @@ def margins(probabilities: np.ndarray, label_index: np.ndarray) -> np.ndarray:
 
 
 class _Fold:
-    """One fold's vectorizer and model, both fitted on the other folds' rows only."""
+    """One fold's vectorizer, fitted on the other folds' rows only, and its model for each
+    ``C`` (the vocabulary does not depend on ``C``: it is fitted once per fold)."""
 
-    def __init__(self, texts: list[str], y: np.ndarray, n_classes: int, c: float, seed: int) -> None:
+    def __init__(self, texts: list[str], y: np.ndarray, n_classes: int, seed: int) -> None:
         self.n_classes = n_classes
-        self.vectorizer = text_vectorizer()
+        self.seed = seed
+        self.y = y
+        self.vectorizer: Any = text_vectorizer()
         try:
-            matrix = self.vectorizer.fit_transform(texts)
+            self.matrix = self.vectorizer.fit_transform(texts)
         except ValueError:  # no term in two rows: nothing to learn from
-            self.vectorizer, self.model = None, None
-            return
-        self.model = classifier(c, seed).fit(matrix, y) if len(set(y)) > 1 else None
+            self.vectorizer, self.matrix = None, None
+        self.model: Any = None
 
-    def proba(self, texts: list[str]) -> np.ndarray:
+    def fit(self, c: float) -> Any:
+        """This fold's model at ``C`` (None: nothing to learn from)."""
+        if self.vectorizer is None or len(set(self.y)) < 2:
+            return None
+        return classifier(c, self.seed).fit(self.matrix, self.y)
+
+    def proba(self, texts: list[str], model: Any = None) -> np.ndarray:
+        """Probabilities under ``model`` (default: the one chosen, ``self.model``)."""
+        model = self.model if model is None else model
         out = np.full((len(texts), self.n_classes), 1.0 / max(self.n_classes, 1))
-        if self.model is not None and texts:
-            out[:, self.model.classes_] = self.model.predict_proba(self.vectorizer.transform(texts))
+        if model is not None and texts:
+            out[:, model.classes_] = model.predict_proba(self.vectorizer.transform(texts))
         return out
 
 
@@ -110,19 +120,24 @@ class CrossFittedModel:
         docs = normalized_texts(tuple(texts))
         y = self._index(labels_)
         fold_of = np.random.default_rng(seed).permutation(len(y)) % folds
-        best: tuple[float, float, list[_Fold], np.ndarray] | None = None
+        helds = [np.flatnonzero(fold_of == fold) for fold in range(folds)]
+        self.models = [
+            _Fold([docs[i] for i in np.flatnonzero(fold_of != fold)], y[fold_of != fold], len(self.classes), seed)
+            for fold in range(folds)
+        ]
+        best: tuple[float, float, list[Any], np.ndarray] | None = None
         for c in C_GRID:
-            models, proba = [], np.zeros((len(y), len(self.classes)))
-            for fold in range(folds):
-                held = np.flatnonzero(fold_of == fold)
-                train = np.flatnonzero(fold_of != fold)
-                model = _Fold([docs[i] for i in train], y[train], len(self.classes), c, seed)
-                models.append(model)
-                proba[held] = model.proba([docs[i] for i in held])
+            fitted, proba = [], np.zeros((len(y), len(self.classes)))
+            for fold, held in zip(self.models, helds, strict=True):
+                fitted.append(fold.fit(c))
+                proba[held] = fold.proba([docs[i] for i in held], fitted[-1])
             loss = -float(np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, 1.0))))
             if best is None or loss < best[0]:
-                best = (loss, c, models, proba)
-        self.log_loss, self.c, self.models, self.reference_proba = best
+                best = (loss, c, fitted, proba)
+        self.log_loss, self.c, chosen, self.reference_proba = best
+        for fold, model in zip(self.models, chosen, strict=True):
+            fold.model = model
+            fold.matrix = None  # the training matrix is only needed while C is chosen
         self.reference_labels = y
         self.reference_margins = margins(self.reference_proba, y)
 
