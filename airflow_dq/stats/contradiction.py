@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -61,6 +61,7 @@ from airflow_dq.stats.empirical_sum import sum_tail
 from airflow_dq.stats.entities import entity_groups, over_represented
 from airflow_dq.stats.integrity import Finding, benjamini_hochberg
 from airflow_dq.stats.label_model import CrossFittedModel, cross_fitted
+from airflow_dq.stats.label_model import margins as label_margins
 
 BATCH_EPS = 0.05
 GROUP_EPS = 0.5
@@ -76,7 +77,8 @@ MIN_GROUP_ROWS = 10
 @dataclass
 class LabelEvidence:
     """One label's ``log r(m) = a + b m``, the margin range it is used in, the reference's
-    own-label margins (the null sample) and the 95th percentile of those (rows named)."""
+    own-label margins (the null sample), the 95th percentile of those (rows named) and
+    the share of them with ``r > 1`` (what a clean batch's rows of the label show)."""
 
     a: float
     b: float
@@ -84,6 +86,10 @@ class LabelEvidence:
     high: float
     own: np.ndarray
     flag_cut: float
+    contradicting_share: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.contradicting_share = float((self.log_ratio(self.own) > 0).mean())
 
     def log_ratio(self, m: np.ndarray) -> np.ndarray:
         return self.a + self.b * np.clip(m, self.low, self.high)
@@ -120,17 +126,14 @@ def _density_ratio(own: np.ndarray, wrong: np.ndarray) -> tuple[float, float]:
 @lru_cache(maxsize=4)
 def _evidence_of(model: CrossFittedModel) -> dict[int, LabelEvidence]:
     """Per label index: the density ratio fitted on the reference's out-of-fold margins."""
-    proba = np.clip(model.reference_proba, 1e-12, 1.0)
     y = model.reference_labels
     out = {}
     for label in range(len(model.classes)):
         own = model.reference_margins[y == label]
-        others = proba[y != label]
+        others = model.reference_proba[y != label]
         if not len(own) or not len(others):
             continue
-        rest = others.copy()
-        rest[:, label] = 0.0
-        wrong = np.log(rest.max(axis=1)) - np.log(others[:, label])  # their margin if labelled ``label``
+        wrong = label_margins(others, np.full(len(others), label))  # their margin if labelled ``label``
         a, b = _density_ratio(own, wrong)
         low, high = np.quantile(np.concatenate([own, wrong]), CLIP)
         out[label] = LabelEvidence(a, b, float(low), float(high), own, float(np.quantile(own, FLAG_QUANTILE)))
@@ -170,7 +173,7 @@ def sum_test(evidence: dict[int, LabelEvidence], margins: np.ndarray, labels: np
         batch_variance += len(mine) * float(values.var())
         reference_variance += len(mine) ** 2 * float(values.var()) / len(values)
         contradicting += int((ev.log_ratio(mine) > 0).sum())
-        expected += len(mine) * float((ev.log_ratio(ev.own) > 0).mean())
+        expected += len(mine) * ev.contradicting_share
     if not counts:
         return SumTest(1.0, 0, 0.0, 0)
     # T - mean varies by batch_variance + reference_variance (the null mean is estimated
@@ -312,7 +315,7 @@ def _poisoned_rows(
         if ev is None:
             continue
         share = float((ratio[mine] > 0).mean())
-        if share - float((ev.log_ratio(ev.own) > 0).mean()) >= min_lift:
+        if share - ev.contradicting_share >= min_lift:
             out += mine.tolist()
         else:
             out += mine[ratio[mine] > 0].tolist()
