@@ -65,8 +65,9 @@ _MIN_DOF = 2.0
 # target is at most 0.3% false alarms per judged clean point at every history length; a
 # band at exactly 0.3% (or at 3 sd's 0.27%) lands above it in half of all measurements by
 # chance alone and has no room for model error. At 3.1 the generated calibration series
-# alarm on 0.17-0.2% and the real series less (4.8 instead of 5.6 per 1,000 clean days),
-# for the cost of 2 of 90 late loads and 1 of 30 early drops (bench_anomaly_*.py, seed 7/3).
+# alarm on 0.1-0.3% and the real series less (4.7 instead of 5.6 per 1,000 clean days),
+# for the cost of 2 of 90 late loads and 1 of 30 early drops (bench_anomaly_*.py, seed 7/3;
+# docs/history-and-anomalies.md).
 DEFAULT_SENSITIVITY = 3.1
 
 
@@ -257,8 +258,7 @@ def _penalties(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
 
     groups = _groups(s)
     first = 1 + int(s.trend)
-    tiny = np.zeros(x.shape[1])
-    tiny[first:] = 1e-6
+    tiny = _unshrunk(x, s)
     beta, _, rss, dof = _solve(x, y, tiny)
     sigma2 = rss / dof if dof > 0.5 else 0.0
     penalty = tiny.copy()
@@ -277,6 +277,16 @@ def _penalties(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
         else:
             penalty[col : col + k] = 1e6  # one season seen: its factor is the level
         col += k
+    return penalty
+
+
+def _unshrunk(x: np.ndarray, s: Settings) -> np.ndarray:
+    """Penalties that leave the seasonal factors free (a tiny ridge keeps an unseen season
+    solvable, its factor 0 and its uncertainty huge); level and trend are never penalised."""
+    import numpy as np
+
+    penalty = np.zeros(x.shape[1])
+    penalty[1 + int(s.trend) :] = 1e-6
     return penalty
 
 
@@ -413,9 +423,7 @@ def _outliers(x: np.ndarray, y: np.ndarray, s: Settings) -> np.ndarray:
     # 0.4% of two-week windows, and the judged point then alarmed in 1 of 6 of those.
     # The seasonal factors are not shrunk here: a season seen once more then has a wide
     # residual (its factor rests on one point), and one seen no more cannot be confirmed.
-    first = 1 + int(s.trend)
-    unshrunk = np.zeros(x.shape[1])
-    unshrunk[first:] = 1e-6
+    unshrunk = _unshrunk(x, s)
     order = np.flatnonzero(candidates)[np.argsort(-np.abs(np.nan_to_num(z[candidates])))]
     rest = np.ones(len(y), dtype=bool)
     exceeded = 0

@@ -37,8 +37,8 @@ def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) ->
     draws = sum(n for _, n in parts)
     lows = [float(v.min()) for v, _ in parts]
     spans = [float(v.max()) - low for (v, _), low in zip(parts, lows, strict=True)]
+    lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))  # the smallest sum
     if max(spans) <= 1e-9 * (1.0 + max(abs(low) for low in lows)):  # every draw is the same value
-        lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))
         return 1.0 if total <= lowest + 1e-9 * (1.0 + abs(lowest)) else 0.0
     steps = int(min(MAX_STEPS, max(16, MAX_GRID // (2 * draws))))
     h = max(max(spans) / steps, 1e-12)
@@ -49,7 +49,7 @@ def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) ->
     for (values, n), index in zip(parts, grids, strict=True):
         power = np.fft.rfft(np.bincount(index) / len(values), size) ** n
         transform = power if transform is None else transform * power
-    reached = int(np.rint((total - sum(n * low for (_, n), low in zip(parts, lows, strict=True))) / h))
+    reached = int(np.rint((total - lowest) / h))
     if reached >= length:
         return 0.0
     mass = np.fft.irfft(transform, size)[:length]
