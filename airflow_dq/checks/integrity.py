@@ -177,10 +177,15 @@ class TrainingDataCheck(ReferenceArgument, Check):
 
     def judge(self, values: Mapping[Metric, Any], ctx: CheckContext) -> Verdict:
         batch, reference = self._data(values)
-        if not len(batch) or not len(reference):
+        if not len(reference):
             from airflow_dq.stats.integrity import Finding
 
-            return self._verdict(Finding(False, 0.0, None, summary="the batch is empty"), batch, reference)
+            return self._verdict(Finding(False, 0.0, None), batch, reference)  # fails: no reference
+        if not len(batch):
+            # Nothing to judge is not a pass: reported as ``learning`` ("cannot judge"), which
+            # never halts and is never counted as a pass (a row_count check halts on it).
+            observed = {"batch_rows": 0, "reference_rows": len(reference)}
+            return Verdict(True, observed, "the batch has no rows: nothing to judge", learning=True)
         return self._verdict(self.test(batch, reference), batch, reference)
 
     def test(self, batch: RowsValue, reference: RowsValue) -> Any:

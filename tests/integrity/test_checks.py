@@ -161,3 +161,14 @@ def test_a_sql_reference_is_refused_by_the_dataframe_operator_at_parse_time() ->
             data=lambda: None,
             checks=[token_concentration(reference={"table": "reviews"}, text="t", label="y")],
         )
+
+
+def test_an_empty_batch_is_not_judged_and_not_a_pass(data) -> None:
+    """No rows is 'cannot judge' (status learning), never a green pass; no reference fails."""
+    empty = data["clean"].iloc[:0]
+    result = check_dataframe(empty, training_integrity(reference=data["reference"], **COLUMNS))
+    assert {r.status for r in result.results} == {"learning"}
+    assert all("no rows" in r.message for r in result.results)
+    no_reference = check_dataframe(data["clean"], [duplicate_surge(reference=data["reference"].iloc[:0], **COLUMNS)])
+    assert [r.status for r in no_reference.results] == ["fail"]
+    assert "has no rows" in no_reference.results[0].message
