@@ -43,9 +43,8 @@ def null_p_values() -> dict[float, np.ndarray]:
     20 fresh batches from the same source per reference - the whole batch (100 rows,
     ``BATCH_EPS``) and a group of 20 rows (``GROUP_EPS``). Unconditional calibration: a
     test on a finite reference cannot be exact for each reference (its own share of noisy
-    labels is luck), only on average over them. (With references of 600 rows - 18 noisy
-    labels - the batch test rejected 10% at alpha = 0.05: the model and the null then
-    hang on a handful of rows.)"""
+    labels is luck), only on average over them. (Small references on real text:
+    benchmarks/bench_label_calibration_real.py.)"""
     pytest.importorskip("sklearn")
     from airflow_dq.stats.contradiction import BATCH_EPS, GROUP_EPS, _evidence_of, sum_test
     from airflow_dq.stats.label_model import CrossFittedModel
@@ -93,3 +92,27 @@ def test_contradicting_rows_get_small_p_values() -> None:
     flipped = np.where(batch["label"] == "positive", "negative", "positive").tolist()
     margins = model.batch_margins(batch["text"].tolist(), flipped)
     assert sum_test(_evidence_of(model), margins, model.label_index(flipped), GROUP_EPS).p_value < 1e-6
+
+
+def test_the_reference_sampling_error_is_counted_twice() -> None:
+    """The null's mean comes from the reference's rows: its error (measured on real text at
+    1.2-1.4x the iid one; benchmarks/bench_label_calibration_real.py) is counted with
+    REFERENCE_ERROR_INFLATION, so a batch as large as its reference needs a deviation of
+    z * sqrt(n var (1 + 2 n / N)) for p = sf(z), not z * sqrt(n var (1 + n / N))."""
+    from scipy import stats
+
+    from airflow_dq.stats.contradiction import REFERENCE_ERROR_INFLATION, LabelEvidence, sum_test
+
+    assert REFERENCE_ERROR_INFLATION == 2.0
+    rng = np.random.default_rng(5)
+    own = rng.normal(-1.0, 1.0, 1_000)
+    evidence = {0: LabelEvidence(0.0, 1.0, -10.0, 10.0, own, 1.0)}
+    batch = rng.normal(-0.9, 1.0, 1_000)
+    values, mine = evidence[0].weight(own, 0.05), evidence[0].weight(batch, 0.05)
+    deviation = mine.sum() - len(mine) * values.mean()
+    n, big_n = len(mine), len(values)
+    p = sum_test(evidence, batch, np.zeros(n, dtype=int), 0.05).p_value
+    counted_twice = stats.norm.sf(deviation / np.sqrt(n * values.var() * (1 + 2 * n / big_n)))
+    counted_once = stats.norm.sf(deviation / np.sqrt(n * values.var() * (1 + n / big_n)))
+    assert p == pytest.approx(counted_twice, rel=0.25)
+    assert p > 1.5 * counted_once
