@@ -29,17 +29,18 @@ MAX_STEPS = 1_024
 MAX_GRID = 1 << 23
 
 
-def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) -> float:
-    """P(sum of ``counts[k]`` draws from each ``null[k]`` >= ``total``) (see module doc)."""
+def _distribution(null: Sequence[np.ndarray], counts: Sequence[int]) -> tuple[float, float, np.ndarray] | None:
+    """(smallest sum, grid step, probability mass of the sum on the grid); None when no
+    draw is asked for; a step of 0 when every draw is the same value."""
     parts = [(np.asarray(v, dtype=float), int(n)) for v, n in zip(null, counts, strict=True) if n > 0 and len(v)]
     if not parts:
-        return 1.0
+        return None
     draws = sum(n for _, n in parts)
     lows = [float(v.min()) for v, _ in parts]
     spans = [float(v.max()) - low for (v, _), low in zip(parts, lows, strict=True)]
     lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))  # the smallest sum
     if max(spans) <= 1e-9 * (1.0 + max(abs(low) for low in lows)):  # every draw is the same value
-        return 1.0 if total <= lowest + 1e-9 * (1.0 + abs(lowest)) else 0.0
+        return lowest, 0.0, np.ones(1)
     steps = int(min(MAX_STEPS, max(16, MAX_GRID // (2 * draws))))
     h = max(max(spans) / steps, 1e-12)
     grids = [np.rint((values - low) / h).astype(np.int64) for (values, _), low in zip(parts, lows, strict=True)]
@@ -49,10 +50,34 @@ def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) ->
     for (values, n), index in zip(parts, grids, strict=True):
         power = np.fft.rfft(np.bincount(index) / len(values), size) ** n
         transform = power if transform is None else transform * power
+    return lowest, h, np.fft.irfft(transform, size)[:length]
+
+
+def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) -> float:
+    """P(sum of ``counts[k]`` draws from each ``null[k]`` >= ``total``) (see module doc)."""
+    found = _distribution(null, counts)
+    if found is None:
+        return 1.0
+    lowest, h, mass = found
+    if h == 0.0:
+        return 1.0 if total <= lowest + 1e-9 * (1.0 + abs(lowest)) else 0.0
     reached = int(np.rint((total - lowest) / h))
-    if reached >= length:
+    if reached >= len(mass):
         return 0.0
-    mass = np.fft.irfft(transform, size)[:length]
     tail = float(mass[max(reached, 0) :].sum())
     # The FFT's rounding noise is ~1e-16 per bin: below 1e-12 the tail is "at most 1e-12".
     return float(min(max(tail, 1e-12), 1.0))
+
+
+def sum_quantile(null: Sequence[np.ndarray], counts: Sequence[int], tail: float) -> float:
+    """The smallest grid sum ``t`` with P(sum >= t) <= ``tail``: the critical value of a
+    test at level ``tail`` (the inverse of ``sum_tail``, to a grid step)."""
+    found = _distribution(null, counts)
+    if found is None:
+        return float("inf")
+    lowest, h, mass = found
+    if h == 0.0:
+        return lowest + 1e-9 * (1.0 + abs(lowest)) if tail < 1.0 else lowest
+    upper = np.cumsum(mass[::-1])[::-1]  # P(sum >= grid point i)
+    above = np.flatnonzero(upper <= tail)
+    return lowest + h * (int(above[0]) if len(above) else len(mass))

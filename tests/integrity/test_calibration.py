@@ -116,3 +116,29 @@ def test_the_reference_sampling_error_is_counted_twice() -> None:
     counted_once = stats.norm.sf(deviation / np.sqrt(n * values.var() * (1 + n / big_n)))
     assert p == pytest.approx(counted_twice, rel=0.25)
     assert p > 1.5 * counted_once
+
+
+def test_the_reported_blind_spot_is_the_share_caught_nine_times_in_ten() -> None:
+    """``caught_share`` (shown in every label_consistency result) is what the batch test
+    really catches: batches with that share of wrong labels are caught about 9 times in
+    10, batches with half of it far less often."""
+    from airflow_dq.stats.contradiction import LabelEvidence, caught_share, sum_test
+
+    rng = np.random.default_rng(8)
+    # Margins as a calibrated model's on noisy labels: right labels mostly negative.
+    own, wrong = rng.normal(-1.2, 1.5, 3_000), rng.normal(1.2, 1.5, 3_000)
+    evidence = {0: LabelEvidence(0.0, 1.0, -8.0, 8.0, own, 2.0, wrong)}
+    n, alpha = 400, 0.01
+    share = caught_share(evidence, np.zeros(n, dtype=int), alpha)
+    assert share is not None and 0.02 < share < 0.3
+    assert caught_share(evidence, np.zeros(n, dtype=int), 0.001) > share  # a stricter test sees less
+
+    def caught(k: int, trials: int = 200) -> float:
+        hits = 0
+        for _ in range(trials):
+            margins = np.concatenate([rng.choice(own, n - k), rng.choice(wrong, k)])
+            hits += sum_test(evidence, margins, np.zeros(n, dtype=int), 0.05).p_value < alpha
+        return hits / trials
+
+    assert 0.8 <= caught(round(share * n)) <= 0.97
+    assert caught(round(share * n / 2)) < 0.6
