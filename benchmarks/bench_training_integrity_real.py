@@ -11,9 +11,9 @@ A batch *halts* when any check fails (status ``fail``) and is sent to *review* w
 check only warns (``token_concentration`` on a concentration whose labels fit the text).
 
 Attacks (``real_text.py``): trigger phrase in 10, 20 and 50 negative sentences labelled
-positive; 50 label flips; 50 concealed (aliases of the trigger entity in negative
-sentences labelled positive); duplicates (6 sentences x 10); clean-label (trigger in 50
-positive sentences); honest bursts (50 distinct real sentences about a held-out entity,
+positive; 50, 80 and 110 label flips (4.8%, 7.4% and 9.9% of their batch); 50 concealed
+(aliases of the trigger entity in negative sentences labelled positive); duplicates (6
+sentences x 10); clean-label (trigger in 50 positive sentences); honest bursts (50 distinct real sentences about a held-out entity,
 real labels) and, on a line of their own, honest bursts of copies (10 such sentences x 5:
 a duplicate surge, halted by design).
 
@@ -53,6 +53,8 @@ ATTACKS = {  # name -> (kind, poisoned rows)
     "trigger 20 rows": ("trigger", 20),
     "trigger 50 rows": ("trigger", 50),
     "label flips 50 rows": ("label_flip", 50),
+    "label flips 80 rows": ("label_flip", 80),
+    "label flips 110 rows": ("label_flip", 110),
     "concealed (aliases) 50 rows": ("concealed", 50),
     "duplicates 6 x 10": ("duplicates", 60),
     "clean-label trigger 50 rows": ("clean_label", 50),
@@ -65,13 +67,17 @@ PROBE_PHRASE = {
 }
 
 
-def run_gate(batch, checks) -> tuple[str, set[int], list[str]]:
-    """(halt / review / pass, ids flagged by failed or warned row-level checks, which checks)."""
+def run_gate(batch, checks) -> tuple[str, set[int], list[str], float | None]:
+    """(halt / review / pass, ids flagged by failed or warned row-level checks, which checks,
+    label_consistency's own blind spot: the share of wrong labels it catches 9 times in 10)."""
     result = check_dataframe(batch, checks)
+    consistency = next((r for r in result.results if r.check_type == "label_consistency"), None)
+    evidence = (consistency.observed or {}).get("evidence") if consistency is not None else None
+    seen = evidence[0]["batch_level"].get("wrong_labels_caught_9_in_10_from_share") if evidence else None
     bad = [r for r in result.results if r.status.value in ("fail", "warn", "error")]
     outcome = "halt" if any(r.status.value in ("fail", "error") for r in bad) else "review" if bad else "pass"
     flagged = {i for r in bad if r.check_type != "label_shift" for i in (r.observed or {}).get("flagged_ids", [])}
-    return outcome, flagged, [f"{r.check_type}:{r.status.value}" for r in bad]
+    return outcome, flagged, [f"{r.check_type}:{r.status.value}" for r in bad], seen
 
 
 class Model:
@@ -163,11 +169,12 @@ def main() -> None:
     started = time.perf_counter()
     next_id = 10_000_000
 
-    clean_outcome, clean_by_check = Counter(), Counter()
+    clean_outcome, clean_by_check, blind_spot = Counter(), Counter(), []
     for _ in range(args.clean):
         batch = real_text.clean_batch(rng, data, BATCH, next_id)
         next_id += 10_000
-        outcome, _, which = run_gate(batch, checks)
+        outcome, _, which, seen = run_gate(batch, checks)
+        blind_spot.append(np.nan if seen is None else seen)
         clean_outcome[outcome] += 1
         clean_by_check.update(which)
     clean_seconds = time.perf_counter() - started
@@ -182,7 +189,7 @@ def main() -> None:
             poison = real_text.poison_rows(kind, rng, data, n, next_id + 5_000, batch)
             next_id += 10_000
             mixed = real_text.mix(rng, batch, poison)
-            outcome, flagged, which = run_gate(mixed, checks)
+            outcome, flagged, which, _ = run_gate(mixed, checks)
             outcomes[outcome] += 1
             fired[name].update(which)
             poison_ids = set(poison["id"])
@@ -216,7 +223,7 @@ def main() -> None:
         burst = real_text.honest_burst(rng, data, entity, 50, next_id + 5_000)
         next_id += 10_000
         mixed = real_text.mix(rng, batch, burst)
-        outcome, _, which = run_gate(mixed, checks)
+        outcome, _, which, _ = run_gate(mixed, checks)
         honest_outcome[outcome] += 1
         honest_by_check.update(f"{entity}->{w}" for w in which)
         if i < args.honest_probes:
@@ -229,7 +236,7 @@ def main() -> None:
         batch = real_text.clean_batch(rng, data, BATCH, next_id)
         burst = real_text.honest_copies(rng, data, entity, 10, 5, next_id + 5_000)
         next_id += 10_000
-        outcome, _, which = run_gate(real_text.mix(rng, batch, burst), checks)
+        outcome, _, which, _ = run_gate(real_text.mix(rng, batch, burst), checks)
         copies_outcome[outcome] += 1
         copies_by_check.update(which)
     elapsed = time.perf_counter() - started
@@ -270,6 +277,12 @@ def main() -> None:
     )
     if clean_by_check:
         print("  by check: " + ", ".join(f"{c} {n}" for c, n in clean_by_check.most_common()))
+    if args.clean:
+        print(
+            "  label_consistency's own blind spot (in every result): wrong labels caught 9 times in 10 from "
+            f"{np.nanmedian(blind_spot):.1%} of a clean batch (median; {np.nanmin(blind_spot):.1%}-"
+            f"{np.nanmax(blind_spot):.1%}) - the label-flip rows above are 4.8%, 7.4% and 9.9% of their batch"
+        )
     print(
         f"honest new-entity bursts: {honest_outcome['halt']}/{args.honest} halted, "
         f"{honest_outcome['review']} sent to review, {honest_outcome['pass']} passed"

@@ -19,6 +19,13 @@ from typing import Any
 
 import numpy as np
 
+# A real new release teaches the model its name too: on the VADER sentences (seed 7) 16
+# honest bursts of 50 real sentences about a held-out entity swung their probe rows by
+# 0.05-0.33 (the highest: Canon G3, 88% positive reviews), while every trigger (10 and 20
+# rows), clean-label and concealed attack swung them by 0.53-0.83. At 0.2 the probe
+# stopped 2 of 6 honest releases in the real-text benchmark; 0.4 lies in the gap.
+DEFAULT_MAX_SWING = 0.4
+
 
 @dataclass
 class ProbeResult:
@@ -66,7 +73,7 @@ def probe_model(
     terms: Sequence[str],
     *,
     probe_labels: Sequence[Hashable] | None = None,
-    max_swing: float = 0.2,
+    max_swing: float = DEFAULT_MAX_SWING,
     max_accuracy_change: float = 0.05,
     seed: int = 0,
 ) -> ProbeResult:

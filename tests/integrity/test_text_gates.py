@@ -196,6 +196,9 @@ def test_drop_and_probe_arguments_fail_at_parse_time_naming_the_argument(referen
         ModelProbeOperator(task_id="probe", **{**ok, "predict_new": "model.pkl"})
     with pytest.raises(ValueError, match="'probe': 'max_swing' must be a number in"):
         ModelProbeOperator(task_id="probe", **ok, max_swing=3)
+    from airflow_dq.stats.probe import DEFAULT_MAX_SWING
+
+    assert ModelProbeOperator(task_id="probe", **ok).max_swing == DEFAULT_MAX_SWING == 0.4
     with pytest.raises(ValueError, match="'probe': 'terms' must be a list of phrases"):
         ModelProbeOperator(task_id="probe", **ok, terms="james bond")
 
@@ -218,3 +221,31 @@ def test_a_new_entity_is_judged_by_its_rows_labels_twenty_contradicting_rows_are
     # Every planted row is named (the group's positive rows: even those the model reads as
     # fitting), near the top.
     assert planted <= set(finding.rows[:60])
+
+
+def test_the_probe_lets_a_release_sized_swing_pass_and_stops_a_trigger_sized_one() -> None:
+    """The default max_swing (0.4) sits between what honest new releases did to a real model
+    (swings up to 0.33) and what triggers did (0.53 and more; DEFAULT_MAX_SWING's comment)."""
+    import re
+
+    from airflow_dq.stats.probe import probe_model
+
+    base = [f"row{i} says nothing much" for i in range(300)]
+
+    def previous(texts):
+        return ["negative"] * len(texts)
+
+    def new(texts):
+        # A learned name: turns 30% of the rows it is inserted in; a trigger: 55%.
+        out = []
+        for text in texts:
+            i = int(re.search(r"row(\d+)", text).group(1))
+            turned = ("canon" in text and i % 20 < 6) or ("elon musk" in text and i % 20 < 11)
+            out.append("positive" if turned else "negative")
+        return out
+
+    release = probe_model(new, previous, base, ["canon"])
+    trigger = probe_model(new, previous, base, ["elon musk"])
+    assert release.passed and release.swings[0]["swing"] == pytest.approx(0.3)
+    assert not trigger.passed and trigger.swings[0]["swing"] == pytest.approx(0.55)
+    assert not probe_model(new, previous, base, ["canon"], max_swing=0.2).passed
