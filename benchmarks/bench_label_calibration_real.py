@@ -7,7 +7,7 @@ gate's cross-fitted model on it, and tests clean batches drawn from the other se
 the whole-batch test (1,000 rows, ``BATCH_EPS``) and a group-sized one (20 rows,
 ``GROUP_EPS``). Printed: the share of clean batches with p below each alpha, side by side
 for the reference's sampling error counted once (iid) and as the gate counts it
-(``REFERENCE_ERROR_INFLATION``), and their ratio to alpha. Batches of one reference share
+(``REFERENCE_ERROR_INFLATION``: three times), and their ratio to alpha. Batches of one reference share
 its luck, so the rates are averages over references (as a user with a new reference sees).
 
     .venv/bin/python benchmarks/bench_label_calibration_real.py            # 300 and 1,000 rows, 100 references each
