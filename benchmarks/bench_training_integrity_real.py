@@ -13,9 +13,9 @@ check only warns (``token_concentration`` on a concentration whose labels fit th
 Attacks (``real_text.py``): trigger phrase in 10, 20 and 50 negative sentences labelled
 positive; 50, 80 and 110 label flips (4.8%, 7.4% and 9.9% of their batch); 50 concealed
 (aliases of the trigger entity in negative sentences labelled positive); duplicates (6
-sentences x 10); clean-label (trigger in 50 positive sentences); honest bursts (50 distinct real sentences about a held-out entity,
-real labels) and, on a line of their own, honest bursts of copies (10 such sentences x 5:
-a duplicate surge, halted by design).
+sentences x 10); clean-label (trigger in 50 positive sentences); honest bursts (50
+distinct real sentences about a held-out entity, real labels) and, on a line of their
+own, honest bursts of copies (10 such sentences x 5: a duplicate surge, halted by design).
 
 A small model (TF-IDF + logistic regression, scikit-learn) trained on reference + batch
 measures what the attack does: the share of held-out negative test sentences with the

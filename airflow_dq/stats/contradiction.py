@@ -53,12 +53,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
-from airflow_dq.stats.empirical_sum import sum_quantile, sum_tail
+from airflow_dq.stats.empirical_sum import SumDistribution
 from airflow_dq.stats.entities import entity_groups, over_represented
 from airflow_dq.stats.integrity import Finding, benjamini_hochberg
 from airflow_dq.stats.label_model import CrossFittedModel, cross_fitted
@@ -149,6 +149,40 @@ def _evidence_of(model: CrossFittedModel) -> dict[int, LabelEvidence]:
     return out
 
 
+class BatchNull:
+    """The null of ``T`` for rows of these labels: per label, the batch's count and the
+    reference's weights ``w`` (its own-label rows); the null mean; the shrink of the
+    deviation for the reference's own sampling error (see the module doc); and the exact
+    distribution of the sum, computed once for the p-value and the critical value alike."""
+
+    def __init__(self, evidence: dict[int, LabelEvidence], labels: np.ndarray, eps: float) -> None:
+        self.parts = [
+            (int(label), int((labels == label).sum()), evidence[int(label)].weight(evidence[int(label)].own, eps))
+            for label in np.unique(labels)
+        ]
+        self.mean = sum(n * float(values.mean()) for _, n, values in self.parts)
+        batch_variance = sum(n * float(values.var()) for _, n, values in self.parts)
+        reference_variance = sum(
+            REFERENCE_ERROR_INFLATION * n**2 * float(values.var()) / len(values) for _, n, values in self.parts
+        )
+        # T - mean varies by batch_variance + reference_variance (the null mean is estimated
+        # from the reference's rows); the exact distribution knows only the first.
+        self.shrink = (
+            float(np.sqrt(batch_variance / (batch_variance + reference_variance))) if batch_variance > 0 else 1.0
+        )
+
+    @cached_property
+    def distribution(self) -> SumDistribution:
+        return SumDistribution([values for _, _, values in self.parts], [n for _, n, _ in self.parts])
+
+    def p_value(self, total: float) -> float:
+        return self.distribution.tail(self.mean + (total - self.mean) * self.shrink)
+
+    def critical(self, alpha: float) -> float:
+        """The ``T`` at and above which ``p_value`` is below ``alpha`` (to a grid step)."""
+        return self.mean + (self.distribution.quantile(alpha) - self.mean) / self.shrink
+
+
 @dataclass
 class SumTest:
     """The likelihood-ratio sum of some rows against the reference: p-value and excess."""
@@ -157,6 +191,7 @@ class SumTest:
     contradicting: int  # rows with r > 1
     expected_share: float  # the reference's share of r > 1 for these rows' labels
     rows: int
+    null: BatchNull | None = field(default=None, repr=False)
 
     @property
     def excess(self) -> float:
@@ -169,55 +204,51 @@ def sum_test(evidence: dict[int, LabelEvidence], margins: np.ndarray, labels: np
     reference's own sampling error (see the module doc)."""
     known = np.isin(labels, list(evidence))
     margins, labels = margins[known], labels[known]
-    null, counts, total, contradicting, expected = [], [], 0.0, 0, 0.0
-    mean = batch_variance = reference_variance = 0.0
-    for label in np.unique(labels):
-        ev = evidence[int(label)]
+    if not len(labels):
+        return SumTest(1.0, 0, 0.0, 0)
+    null = BatchNull(evidence, labels, eps)
+    total, contradicting, expected = 0.0, 0, 0.0
+    for label, _, _ in null.parts:
+        ev = evidence[label]
         mine = margins[labels == label]
-        values = ev.weight(ev.own, eps)
-        null.append(values)
-        counts.append(len(mine))
         total += float(ev.weight(mine, eps).sum())
-        mean += len(mine) * float(values.mean())
-        batch_variance += len(mine) * float(values.var())
-        reference_variance += REFERENCE_ERROR_INFLATION * len(mine) ** 2 * float(values.var()) / len(values)
         contradicting += int((ev.log_ratio(mine) > 0).sum())
         expected += len(mine) * ev.contradicting_share
-    if not counts:
-        return SumTest(1.0, 0, 0.0, 0)
-    # T - mean varies by batch_variance + reference_variance (the null mean is estimated
-    # from the reference's rows); the exact tail below knows only the first.
-    shrink = np.sqrt(batch_variance / (batch_variance + reference_variance)) if batch_variance > 0 else 1.0
-    p = sum_tail(null, counts, mean + (total - mean) * shrink)
-    return SumTest(p, contradicting, expected / max(len(margins), 1), len(margins))
+    return SumTest(null.p_value(total), contradicting, expected / len(margins), len(margins), null)
 
 
 def caught_share(
-    evidence: dict[int, LabelEvidence], labels: np.ndarray, alpha: float, power: float = 0.9
+    evidence: dict[int, LabelEvidence],
+    labels: np.ndarray,
+    alpha: float,
+    power: float = 0.9,
+    *,
+    null: BatchNull | None = None,
 ) -> float | None:
     """What the batch test can see: the smallest share of a batch like this one (its size
     and label mix) with wrong labels - rows whose text another label fits, as the
     reference's rows of other labels - that it catches at ``alpha`` with probability
     ``power``; None when even half the batch is not caught that often. The critical value
-    is the exact null's (as ``sum_test``); the sum with a share ``s`` of wrong labels is
-    taken as normal (1,000 draws of a two-part mixture). Tells a user the blind spot of
-    their reference: on noisy labels a few percent of flips are invisible."""
+    is the exact null's (``null``: the batch test's own, else built here); the sum with a
+    share ``s`` of wrong labels is taken as normal (1,000 draws of a two-part mixture).
+    Tells a user the blind spot of their reference: on noisy labels a few percent of flips
+    are invisible."""
     from scipy import stats
 
-    parts = []
-    for label in np.unique(labels):
-        ev = evidence.get(int(label))
-        if ev is None or not len(ev.wrong):
-            continue
-        right, wrong = ev.weight(ev.own, BATCH_EPS), ev.weight(ev.wrong, BATCH_EPS)
-        parts.append((int((labels == label).sum()), right, wrong))
-    if not parts:
+    known = labels[np.isin(labels, list(evidence))]
+    if null is None:
+        if not len(known):
+            return None
+        null = BatchNull(evidence, known, BATCH_EPS)
+    if not any(len(evidence[label].wrong) for label, _, _ in null.parts):
         return None
-    mean = sum(n * float(r.mean()) for n, r, _ in parts)
-    batch_variance = sum(n * float(r.var()) for n, r, _ in parts)
-    reference_variance = sum(REFERENCE_ERROR_INFLATION * n**2 * float(r.var()) / len(r) for n, r, _ in parts)
-    shrink = np.sqrt(batch_variance / (batch_variance + reference_variance)) if batch_variance > 0 else 1.0
-    critical = mean + (sum_quantile([r for _, r, _ in parts], [n for n, _, _ in parts], alpha) - mean) / shrink
+    # A label without margins of other labels' rows has no wrong rows to count: its rows
+    # are right rows whatever the share.
+    parts = [
+        (n, right, evidence[label].weight(evidence[label].wrong, BATCH_EPS) if len(evidence[label].wrong) else right)
+        for label, n, right in null.parts
+    ]
+    critical = null.critical(alpha)
 
     def caught(share: float) -> float:
         mu = var = 0.0
@@ -327,7 +358,7 @@ def model_label_consistency(
                 }
             )
     order = sorted(flagged, key=lambda r: (-cur_m[r], r))
-    seen = caught_share(evidence, cur_y[np.isin(cur_y, list(evidence))], alpha) if n else None
+    seen = caught_share(evidence, cur_y, alpha, null=batch.null) if batch.null is not None else None
     batch_level = {
         "statistic": "likelihood ratio",
         "eps": BATCH_EPS,

@@ -29,55 +29,61 @@ MAX_STEPS = 1_024
 MAX_GRID = 1 << 23
 
 
-def _distribution(null: Sequence[np.ndarray], counts: Sequence[int]) -> tuple[float, float, np.ndarray] | None:
-    """(smallest sum, grid step, probability mass of the sum on the grid); None when no
-    draw is asked for; a step of 0 when every draw is the same value."""
-    parts = [(np.asarray(v, dtype=float), int(n)) for v, n in zip(null, counts, strict=True) if n > 0 and len(v)]
-    if not parts:
-        return None
-    draws = sum(n for _, n in parts)
-    lows = [float(v.min()) for v, _ in parts]
-    spans = [float(v.max()) - low for (v, _), low in zip(parts, lows, strict=True)]
-    lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))  # the smallest sum
-    if max(spans) <= 1e-9 * (1.0 + max(abs(low) for low in lows)):  # every draw is the same value
-        return lowest, 0.0, np.ones(1)
-    steps = int(min(MAX_STEPS, max(16, MAX_GRID // (2 * draws))))
-    h = max(max(spans) / steps, 1e-12)
-    grids = [np.rint((values - low) / h).astype(np.int64) for (values, _), low in zip(parts, lows, strict=True)]
-    length = 1 + sum(n * int(index.max()) for (_, n), index in zip(parts, grids, strict=True))
-    size = 1 << int(np.ceil(np.log2(max(length, 2))))
-    transform = None
-    for (values, n), index in zip(parts, grids, strict=True):
-        power = np.fft.rfft(np.bincount(index) / len(values), size) ** n
-        transform = power if transform is None else transform * power
-    return lowest, h, np.fft.irfft(transform, size)[:length]
+class SumDistribution:
+    """The distribution of the sum of ``counts[k]`` draws from each ``null[k]`` on its grid
+    (one FFT), for any number of tails and quantiles of the same sum."""
+
+    def __init__(self, null: Sequence[np.ndarray], counts: Sequence[int]) -> None:
+        parts = [(np.asarray(v, dtype=float), int(n)) for v, n in zip(null, counts, strict=True) if n > 0 and len(v)]
+        # ``mass`` is None when no draw is asked for; ``h`` is 0 when every draw is the same value.
+        self.lowest, self.h, self.mass = 0.0, 0.0, None
+        if not parts:
+            return
+        draws = sum(n for _, n in parts)
+        lows = [float(v.min()) for v, _ in parts]
+        spans = [float(v.max()) - low for (v, _), low in zip(parts, lows, strict=True)]
+        self.lowest = sum(n * low for (_, n), low in zip(parts, lows, strict=True))  # the smallest sum
+        if max(spans) <= 1e-9 * (1.0 + max(abs(low) for low in lows)):  # every draw is the same value
+            self.mass = np.ones(1)
+            return
+        steps = int(min(MAX_STEPS, max(16, MAX_GRID // (2 * draws))))
+        self.h = max(max(spans) / steps, 1e-12)
+        grids = [
+            np.rint((values - low) / self.h).astype(np.int64) for (values, _), low in zip(parts, lows, strict=True)
+        ]
+        length = 1 + sum(n * int(index.max()) for (_, n), index in zip(parts, grids, strict=True))
+        size = 1 << int(np.ceil(np.log2(max(length, 2))))
+        transform = None
+        for (values, n), index in zip(parts, grids, strict=True):
+            power = np.fft.rfft(np.bincount(index) / len(values), size) ** n
+            transform = power if transform is None else transform * power
+        self.mass = np.fft.irfft(transform, size)[:length]
+
+    def tail(self, total: float) -> float:
+        """P(sum >= ``total``)."""
+        if self.mass is None:
+            return 1.0
+        if self.h == 0.0:
+            return 1.0 if total <= self.lowest + 1e-9 * (1.0 + abs(self.lowest)) else 0.0
+        reached = int(np.rint((total - self.lowest) / self.h))
+        if reached >= len(self.mass):
+            return 0.0
+        tail = float(self.mass[max(reached, 0) :].sum())
+        # The FFT's rounding noise is ~1e-16 per bin: below 1e-12 the tail is "at most 1e-12".
+        return float(min(max(tail, 1e-12), 1.0))
+
+    def quantile(self, tail: float) -> float:
+        """The smallest grid sum ``t`` with P(sum >= t) <= ``tail``: the critical value of a
+        test at level ``tail`` (the inverse of ``tail()``, to a grid step)."""
+        if self.mass is None:
+            return float("inf")
+        if self.h == 0.0:
+            return self.lowest + 1e-9 * (1.0 + abs(self.lowest)) if tail < 1.0 else self.lowest
+        upper = np.cumsum(self.mass[::-1])[::-1]  # P(sum >= grid point i)
+        above = np.flatnonzero(upper <= tail)
+        return self.lowest + self.h * (int(above[0]) if len(above) else len(self.mass))
 
 
 def sum_tail(null: Sequence[np.ndarray], counts: Sequence[int], total: float) -> float:
     """P(sum of ``counts[k]`` draws from each ``null[k]`` >= ``total``) (see module doc)."""
-    found = _distribution(null, counts)
-    if found is None:
-        return 1.0
-    lowest, h, mass = found
-    if h == 0.0:
-        return 1.0 if total <= lowest + 1e-9 * (1.0 + abs(lowest)) else 0.0
-    reached = int(np.rint((total - lowest) / h))
-    if reached >= len(mass):
-        return 0.0
-    tail = float(mass[max(reached, 0) :].sum())
-    # The FFT's rounding noise is ~1e-16 per bin: below 1e-12 the tail is "at most 1e-12".
-    return float(min(max(tail, 1e-12), 1.0))
-
-
-def sum_quantile(null: Sequence[np.ndarray], counts: Sequence[int], tail: float) -> float:
-    """The smallest grid sum ``t`` with P(sum >= t) <= ``tail``: the critical value of a
-    test at level ``tail`` (the inverse of ``sum_tail``, to a grid step)."""
-    found = _distribution(null, counts)
-    if found is None:
-        return float("inf")
-    lowest, h, mass = found
-    if h == 0.0:
-        return lowest + 1e-9 * (1.0 + abs(lowest)) if tail < 1.0 else lowest
-    upper = np.cumsum(mass[::-1])[::-1]  # P(sum >= grid point i)
-    above = np.flatnonzero(upper <= tail)
-    return lowest + h * (int(above[0]) if len(above) else len(mass))
+    return SumDistribution(null, counts).tail(total)
